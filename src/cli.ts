@@ -1,0 +1,118 @@
+#!/usr/bin/env node
+/**
+ * `syslog-receiver` command line (DESIGN §8): start, check-config, token new.
+ * Exit codes: 0 ok, 1 runtime/bind error, 2 invalid config or usage.
+ */
+import { randomUUID } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { Command } from 'commander';
+import { isMap, isSeq, parseDocument } from 'yaml';
+import { DEFAULT_CONFIG_FILE, loadConfigFile, parseConfig, writeDefaultConfig } from './config/load.js';
+import { ConfigError, type Config } from './config/schema.js';
+import { ReceiverError } from './errors.js';
+import { Receiver } from './receiver.js';
+
+const program = new Command();
+program
+  .name('syslog-receiver')
+  .description('Multi-tenant syslog receiver: UDP/TCP syslog in, app-token routing, durable per-app NDJSON store.')
+  .version('0.1.0');
+
+/** Prints an operator error and exits (2 for config problems, 1 otherwise). */
+function fail(err: unknown): never {
+  if (err instanceof ConfigError) {
+    process.stderr.write(`syslog-receiver: ${err.message}\n`);
+    process.exit(2);
+  }
+  if (err instanceof ReceiverError) {
+    process.stderr.write(`syslog-receiver: ${err.message} [${err.code}]\n`);
+    process.exit(1);
+  }
+  process.stderr.write(`syslog-receiver: ${(err as Error)?.stack ?? String(err)}\n`);
+  process.exit(1);
+}
+
+program
+  .command('start')
+  .description(`start the receiver (first run without a config writes ${DEFAULT_CONFIG_FILE} with an app and a fresh token)`)
+  .option('-c, --config <file>', 'config file', DEFAULT_CONFIG_FILE)
+  .action(async (opts: { config: string }) => {
+    let config: Config;
+    try {
+      const token = writeDefaultConfig(opts.config);
+      config = loadConfigFile(opts.config);
+      if (token !== null) printFirstRun(opts.config, token, config);
+    } catch (err) {
+      fail(err);
+    }
+    let receiver: Receiver;
+    try {
+      receiver = await Receiver.start(config);
+    } catch (err) {
+      fail(err);
+    }
+    let signals = 0;
+    const shutdown = (sig: string): void => {
+      if (++signals > 1) process.exit(1);
+      receiver.log.info({ signal: sig }, 'shutting down: flushing the store');
+      receiver.stop().then(() => process.exit(0), (err) => fail(err));
+    };
+    process.on('SIGTERM', () => shutdown('SIGTERM'));
+    process.on('SIGINT', () => shutdown('SIGINT'));
+  });
+
+function printFirstRun(path: string, token: string, config: Config): void {
+  const port = config.listen.tcp?.port ?? 514;
+  process.stdout.write(
+    `Wrote ${path} with one app named "default".\n` +
+    `Its token: ${token}\n` +
+    `Send a test line:\n  echo 'my-host ${token}:hello world!' | nc -N 127.0.0.1 ${port}\n` +
+    `It is stored under ${config.storage.dir}/default/<YYYY-MM-DD>.ndjson\n`,
+  );
+}
+
+program
+  .command('check-config')
+  .description('validate the config; prints every error with its path, exits 2 when invalid')
+  .option('-c, --config <file>', 'config file', DEFAULT_CONFIG_FILE)
+  .action((opts: { config: string }) => {
+    try {
+      const cfg = loadConfigFile(opts.config);
+      const listeners = Object.entries(cfg.listen).map(([k, l]) => `${k} ${l.address}:${l.port}`).join(', ');
+      process.stdout.write(`${opts.config}: OK (${cfg.apps.length} app(s); listen: ${listeners})\n`);
+    } catch (err) {
+      fail(err);
+    }
+  });
+
+const token = program.command('token').description('manage app tokens');
+token
+  .command('new <app>')
+  .description('add an app with a fresh random token (UUID v4 from a CSPRNG) to the config; prints the token')
+  .option('-c, --config <file>', 'config file', DEFAULT_CONFIG_FILE)
+  .action((app: string, opts: { config: string }) => {
+    try {
+      if (!existsSync(opts.config)) writeDefaultConfig(opts.config);
+      const doc = parseDocument(readFileSync(opts.config, 'utf8'));
+      let apps = doc.get('apps');
+      if (!isSeq(apps)) {
+        doc.set('apps', doc.createNode([]));
+        apps = doc.get('apps');
+      }
+      if (!isSeq(apps)) throw new Error('apps: is not a list');
+      if (apps.items.some((i) => isMap(i) && i.get('name') === app)) {
+        throw new ConfigError([`apps: an app named "${app}" already exists`], opts.config);
+      }
+      const t = randomUUID();
+      apps.add(doc.createNode({ name: app, token: t }));
+      const text = doc.toString();
+      parseConfig(text, '.', opts.config); // refuse to write a config that would not load
+      writeFileSync(opts.config, text);
+      process.stdout.write(`${t}\n`);
+      process.stderr.write(`added app "${app}" to ${opts.config}; restart the receiver to use it\n`);
+    } catch (err) {
+      fail(err);
+    }
+  });
+
+program.parseAsync(process.argv).catch(fail);

@@ -1,0 +1,5 @@
+/** Library entry: start a receiver from code (tests, embedding). */
+export { Receiver, type ReceiverOptions, type ReceiverAddresses } from './receiver.js';
+export { loadConfigFile, parseConfig, defaultConfigText, writeDefaultConfig, DEFAULT_CONFIG_FILE } from './config/load.js';
+export { validateConfig, ConfigError, type Config } from './config/schema.js';
+export type { SyslogRecord } from './record.js';

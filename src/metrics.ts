@@ -1,0 +1,53 @@
+/**
+ * In-process counters (plain numbers on the hot path). Exposed by `Receiver#stats()`, logged
+ * periodically and at shutdown; the admin issue exports the same names through prom-client.
+ */
+import type { Transport } from './record.js';
+
+/** Why a frame was not stored (DESIGN §6, issue 5's `rejected{reason}`). */
+export type RejectReason = 'unauthorized' | 'too_large' | 'parse_error' | 'queue_full' | 'write_error';
+
+const byTransport = (): Record<Transport, number> => ({ udp: 0, tcp: 0, tls: 0, relp: 0 });
+
+/** Counter set for one receiver. All counts are events (messages) unless named `Bytes`. */
+export class Metrics {
+  readonly receivedBytes = byTransport();
+  readonly receivedEvents = byTransport();
+  readonly openConnections = byTransport();
+  /** Connections closed at accept because `limits.maxConnections` was reached. */
+  readonly refusedConnections = byTransport();
+  /** Connections closed for idleness (`limits.idleTimeoutMs`). */
+  readonly idleClosed = byTransport();
+  readonly rejected: Record<RejectReason, number> = { unauthorized: 0, too_large: 0, parse_error: 0, queue_full: 0, write_error: 0 };
+  /** Frames cut to `limits.maxMessageBytes` and stored with `syslog.truncated`. */
+  truncated = 0;
+  /** MSG that looked like CEE/JSON but was not one JSON object (stored as text). */
+  ceeInvalid = 0;
+  /** CEE keys dropped because they collide with receiver-owned or typed fields. */
+  ceeKeysDropped = 0;
+  /** Records handed to the store, per app. */
+  readonly storedEvents = new Map<string, number>();
+  /** Records the store reported durable (written and, with fsync, synced). */
+  durableEvents = 0;
+  storeBatches = 0;
+  storeWriteErrors = 0;
+
+  /** Plain-object snapshot (JSON-serializable). */
+  snapshot(): Record<string, unknown> {
+    return {
+      receivedBytes: { ...this.receivedBytes },
+      receivedEvents: { ...this.receivedEvents },
+      openConnections: { ...this.openConnections },
+      refusedConnections: { ...this.refusedConnections },
+      idleClosed: { ...this.idleClosed },
+      rejected: { ...this.rejected },
+      truncated: this.truncated,
+      ceeInvalid: this.ceeInvalid,
+      ceeKeysDropped: this.ceeKeysDropped,
+      storedEvents: Object.fromEntries(this.storedEvents),
+      durableEvents: this.durableEvents,
+      storeBatches: this.storeBatches,
+      storeWriteErrors: this.storeWriteErrors,
+    };
+  }
+}

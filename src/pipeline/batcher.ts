@@ -1,0 +1,137 @@
+/**
+ * Group commit (DESIGN §7): records are gathered per app day file for at most
+ * `flushIntervalMs`, then written as one batch by the sink; one batch is in flight at a time
+ * and the next one gathers meanwhile. Callers may pass a callback that fires once the
+ * record's batch is durable (RELP acks) or failed.
+ *
+ * Backpressure (DESIGN §3): when bytes waiting or in flight exceed `highWaterBytes` the
+ * batcher emits `pause`; below half of it, `resume`. Stream front-ends pause their sockets.
+ */
+import { EventEmitter } from 'node:events';
+import type { FileSink, FileWrite } from '../sinks/file.js';
+import type { Logger } from '../logger.js';
+import type { Metrics } from '../metrics.js';
+
+/** Called when the record's batch is durable (`err` null) or failed to write. */
+export type DurableCallback = (err: Error | null) => void;
+
+interface Pending {
+  app: string;
+  day: string;
+  lines: string[];
+}
+
+/** A batch of pending lines plus the callbacks waiting on it. */
+class Batch {
+  readonly files = new Map<string, Pending>();
+  readonly waiters: DurableCallback[] = [];
+  bytes = 0;
+  records = 0;
+}
+
+const MAX_BATCH_BYTES = 4 * 1024 * 1024;
+
+export class Batcher extends EventEmitter {
+  private open = new Batch();
+  private inFlight: Promise<void> | null = null;
+  private inFlightBytes = 0;
+  private timer: NodeJS.Timeout | null = null;
+  private paused = false;
+  private closed = false;
+
+  /**
+   * @param flushIntervalMs longest wait before a record's batch is written, ms
+   * @param highWaterBytes pending bytes above which `pause` is emitted
+   */
+  constructor(
+    private readonly sink: FileSink,
+    private readonly flushIntervalMs: number,
+    private readonly highWaterBytes: number,
+    private readonly metrics: Metrics,
+    private readonly log: Logger,
+  ) {
+    super();
+  }
+
+  /** True while front-ends should not read (pending bytes above the high-water mark). */
+  get isPaused(): boolean { return this.paused; }
+
+  /** Bytes waiting or being written. */
+  get pendingBytes(): number { return this.open.bytes + this.inFlightBytes; }
+
+  /**
+   * Queues one serialized record (`line` ends in LF) for `app`'s `day` file.
+   * @param bytes the line's size for backpressure accounting (its UTF-16 length is close enough)
+   */
+  append(app: string, day: string, line: string, bytes: number, onDurable?: DurableCallback): void {
+    const b = this.open;
+    const key = app + '/' + day;
+    let p = b.files.get(key);
+    if (p === undefined) {
+      p = { app, day, lines: [] };
+      b.files.set(key, p);
+    }
+    p.lines.push(line);
+    b.bytes += bytes;
+    b.records++;
+    if (onDurable !== undefined) b.waiters.push(onDurable);
+    if (!this.paused && this.pendingBytes > this.highWaterBytes) {
+      this.paused = true;
+      this.emit('pause');
+    }
+    if (this.inFlight === null) {
+      if (b.bytes >= MAX_BATCH_BYTES || this.flushIntervalMs === 0) this.kick();
+      else if (this.timer === null) this.timer = setTimeout(() => this.kick(), this.flushIntervalMs);
+    }
+  }
+
+  /** Writes everything queued so far; resolves when it is durable (or failed: errors are logged). */
+  async flush(): Promise<void> {
+    while (this.inFlight !== null || this.open.records > 0) {
+      if (this.inFlight !== null) await this.inFlight;
+      else this.kick();
+    }
+  }
+
+  /** Flushes and stops accepting timers. */
+  async close(): Promise<void> {
+    await this.flush();
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+  }
+
+  private kick(): void {
+    if (this.timer) { clearTimeout(this.timer); this.timer = null; }
+    if (this.inFlight !== null || this.open.records === 0) return;
+    const batch = this.open;
+    this.open = new Batch();
+    this.inFlightBytes = batch.bytes;
+    this.inFlight = this.write(batch).finally(() => {
+      this.inFlight = null;
+      this.inFlightBytes = 0;
+      if (this.paused && this.pendingBytes <= this.highWaterBytes / 2) {
+        this.paused = false;
+        this.emit('resume');
+      }
+      // group commit: what arrived during this write is the next batch, written at once
+      if (this.open.records > 0 && !this.closed) this.kick();
+    });
+  }
+
+  private async write(batch: Batch): Promise<void> {
+    const writes: FileWrite[] = [];
+    for (const p of batch.files.values()) writes.push({ app: p.app, day: p.day, data: Buffer.from(p.lines.join(''), 'utf8') });
+    let error: Error | null = null;
+    try {
+      await this.sink.writeBatch(writes);
+      this.metrics.durableEvents += batch.records;
+      this.metrics.storeBatches++;
+    } catch (err) {
+      error = err as Error;
+      this.metrics.storeWriteErrors++;
+      this.metrics.rejected.write_error += batch.records;
+      this.log.error({ err: error, records: batch.records }, 'store write failed; batch not stored');
+    }
+    for (const cb of batch.waiters) cb(error);
+  }
+}

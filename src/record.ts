@@ -1,0 +1,98 @@
+/**
+ * The one record type every front-end produces (DESIGN §2). Field names are RFC 5424's,
+ * camelCased. Every field is always present (null when absent) and every record is made
+ * by {@link createRecord}, so V8 keeps a single hidden class on the hot path.
+ */
+
+/** Transport a frame arrived on. */
+export type Transport = 'udp' | 'tcp' | 'tls' | 'relp';
+
+/** Which syslog grammar the line matched (DESIGN §4). */
+export type SyslogFormat = 'rfc5424' | 'rfc3164' | 'raw';
+
+/** Where the app was resolved from (DESIGN §6), in resolution order. */
+export type TokenSource = 'cee' | 'app-name' | 'tag' | 'inline' | 'ip';
+
+/** RFC 5424 §6.3 STRUCTURED-DATA: `{ sdId: { paramName: unescapedValue } }`. */
+export type StructuredData = Record<string, Record<string, string>>;
+
+/** `source` member: the peer a frame came from. */
+export interface RecordSource {
+  address: string;
+  port: number;
+  transport: Transport;
+  tlsPeer?: string;
+}
+
+/** `syslog` member: how the frame was read. `truncated` is present only when true. */
+export interface RecordSyslogMeta {
+  format: SyslogFormat;
+  tokenSource: TokenSource;
+  truncated?: true;
+}
+
+/** Stored record, one per accepted message (DESIGN §2). CEE keys are merged at top level. */
+export interface SyslogRecord {
+  /** Event time, ISO 8601 UTC with ms; receive time when the message carries none. */
+  '@timestamp': string;
+  /** When the receiver read the frame, ISO 8601 UTC with ms. */
+  receivedAt: string;
+  /** Tenant name from the registry; never the token. */
+  app: string;
+  facility: number;
+  severity: number;
+  hostname: string | null;
+  appName: string | null;
+  procId: string | null;
+  msgId: string | null;
+  structuredData: StructuredData | null;
+  message: string | null;
+  source: RecordSource;
+  syslog: RecordSyslogMeta;
+  [ceeField: string]: unknown;
+}
+
+/** Keys the receiver owns: a CEE field with one of these names is dropped (DESIGN §2). */
+export const RECEIVER_OWNED_KEYS: ReadonlySet<string> = new Set(['app', 'source', 'receivedAt', 'syslog']);
+
+/** Every key of the fixed part of a record, in storage order. */
+export const RECORD_KEYS = [
+  '@timestamp', 'receivedAt', 'app', 'facility', 'severity', 'hostname', 'appName', 'procId',
+  'msgId', 'structuredData', 'message', 'source', 'syslog',
+] as const;
+
+/**
+ * Creates a record with every field present.
+ * @param receivedAtMs receive time, epoch ms
+ * @param eventMs event time, epoch ms, or null to use the receive time
+ */
+export function createRecord(
+  app: string,
+  receivedAtMs: number,
+  eventMs: number | null,
+  source: RecordSource,
+  syslog: RecordSyslogMeta,
+): SyslogRecord {
+  const receivedAt = new Date(receivedAtMs).toISOString();
+  return {
+    '@timestamp': eventMs === null || !Number.isFinite(eventMs) ? receivedAt : isoOrFallback(eventMs, receivedAt),
+    receivedAt,
+    app,
+    facility: 1,
+    severity: 5,
+    hostname: null,
+    appName: null,
+    procId: null,
+    msgId: null,
+    structuredData: null,
+    message: null,
+    source,
+    syslog,
+  };
+}
+
+/** ISO string of an epoch-ms time; `fallback` when the time is outside Date's range. */
+function isoOrFallback(ms: number, fallback: string): string {
+  const d = new Date(ms);
+  return Number.isNaN(d.getTime()) ? fallback : d.toISOString();
+}

@@ -1,0 +1,98 @@
+/**
+ * Shared life cycle of a stream connection (TCP now, TLS later): framing auto-detection,
+ * idle timeout, connection limit, and backpressure — every open socket is paused while the
+ * batcher is above its high-water mark (DESIGN §3) and resumed below it.
+ */
+import type { Server, Socket } from 'node:net';
+import { StreamFramer } from '../framing/detect.js';
+import type { Logger } from '../logger.js';
+import type { Metrics } from '../metrics.js';
+import type { Batcher } from '../pipeline/batcher.js';
+import type { FrameSource, Ingest } from '../pipeline/ingest.js';
+import type { Transport } from '../record.js';
+
+export interface StreamOptions {
+  transport: Transport;
+  ingest: Ingest;
+  batcher: Batcher;
+  metrics: Metrics;
+  log: Logger;
+  maxMessageBytes: number;
+  maxConnections: number;
+  /** Close a connection silent this long, ms; 0 = never. */
+  idleTimeoutMs: number;
+}
+
+/** Tracks the open sockets of one listener and applies the shared rules to each. */
+export class ConnectionSet {
+  readonly sockets = new Set<Socket>();
+  private readonly onPause = (): void => { for (const s of this.sockets) s.pause(); };
+  private readonly onResume = (): void => { for (const s of this.sockets) s.resume(); };
+
+  constructor(private readonly o: StreamOptions) {
+    o.batcher.on('pause', this.onPause);
+    o.batcher.on('resume', this.onResume);
+  }
+
+  /** Takes over a freshly accepted (and, for TLS, secured) socket. */
+  accept(socket: Socket): void {
+    const o = this.o;
+    const m = o.metrics;
+    const t = o.transport;
+    if (this.sockets.size >= o.maxConnections) {
+      m.refusedConnections[t]++;
+      socket.destroy();
+      return;
+    }
+    this.sockets.add(socket);
+    m.openConnections[t]++;
+    const source: FrameSource = { address: socket.remoteAddress ?? '', port: socket.remotePort ?? 0, transport: t };
+    let receivedAtMs = 0;
+    const ingest = o.ingest;
+    const framer = new StreamFramer(o.maxMessageBytes, (buf, start, end, truncated) => {
+      ingest.frame(buf, start, end, truncated, source, receivedAtMs);
+    });
+    socket.on('data', (chunk: Buffer) => {
+      receivedAtMs = Date.now();
+      m.receivedBytes[t] += chunk.length;
+      framer.push(chunk);
+    });
+    socket.on('end', () => {
+      receivedAtMs = Date.now();
+      framer.end();
+      socket.end();
+    });
+    socket.on('error', (err) => o.log.debug({ err, source: source.address }, 'connection error'));
+    socket.on('close', () => {
+      this.sockets.delete(socket);
+      m.openConnections[t]--;
+    });
+    if (o.idleTimeoutMs > 0) {
+      socket.setTimeout(o.idleTimeoutMs, () => {
+        m.idleClosed[t]++;
+        framer.end();
+        socket.destroy();
+      });
+    }
+    if (o.batcher.isPaused) socket.pause();
+  }
+
+  /** Stops reading from every socket, delivers any unterminated last line, closes them. */
+  closeAll(): void {
+    this.o.batcher.off('pause', this.onPause);
+    this.o.batcher.off('resume', this.onResume);
+    for (const s of this.sockets) s.destroy();
+  }
+}
+
+/** Listens on `server` at address:port; resolves with the bound port or rejects with a bind error. */
+export function listen(server: Server, address: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: Error): void => reject(err);
+    server.once('error', onError);
+    server.listen({ host: address, port, backlog: 4096 }, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+}

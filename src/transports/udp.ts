@@ -1,0 +1,67 @@
+/**
+ * UDP front-end (DESIGN §3): one datagram = one message; one trailing LF, CRLF or NUL is
+ * trimmed; longer than `maxMessageBytes` → truncated. UDP cannot push back: while the
+ * batcher is above its high-water mark datagrams are dropped and counted (`queue_full`).
+ */
+import { createSocket, type Socket } from 'node:dgram';
+import type { AddressInfo } from 'node:net';
+import { isIPv6 } from 'node:net';
+import { trimTrailer } from '../framing/non-transparent.js';
+import type { Logger } from '../logger.js';
+import type { Metrics } from '../metrics.js';
+import type { Batcher } from '../pipeline/batcher.js';
+import type { Ingest } from '../pipeline/ingest.js';
+
+export interface UdpOptions {
+  ingest: Ingest;
+  batcher: Batcher;
+  metrics: Metrics;
+  log: Logger;
+  maxMessageBytes: number;
+}
+
+/** Requested kernel receive buffer, bytes (capped by net.core.rmem_max). */
+const RECV_BUFFER_BYTES = 8 * 1024 * 1024;
+
+export class UdpListener {
+  private socket: Socket | null = null;
+
+  constructor(private readonly o: UdpOptions) {}
+
+  async start(address: string, port: number): Promise<AddressInfo> {
+    const o = this.o;
+    const m = o.metrics;
+    const socket = createSocket({ type: isIPv6(address) ? 'udp6' : 'udp4', reuseAddr: false });
+    this.socket = socket;
+    socket.on('message', (msg, rinfo) => {
+      const now = Date.now();
+      m.receivedBytes.udp += msg.length;
+      if (o.batcher.isPaused) {
+        m.receivedEvents.udp++;
+        m.rejected.queue_full++;
+        return;
+      }
+      let end = trimTrailer(msg, 0, msg.length);
+      const truncated = end > o.maxMessageBytes;
+      if (truncated) end = o.maxMessageBytes;
+      if (end === 0) return;
+      o.ingest.frame(msg, 0, end, truncated, { address: rinfo.address, port: rinfo.port, transport: 'udp' }, now);
+    });
+    await new Promise<void>((resolve, reject) => {
+      socket.once('error', reject);
+      socket.bind({ address, port }, () => {
+        socket.off('error', reject);
+        socket.on('error', (err) => o.log.error({ err }, 'udp socket error'));
+        try { socket.setRecvBufferSize(RECV_BUFFER_BYTES); } catch { /* capped by the kernel */ }
+        resolve();
+      });
+    });
+    return socket.address();
+  }
+
+  async stop(): Promise<void> {
+    const s = this.socket;
+    this.socket = null;
+    if (s) await new Promise<void>((r) => s.close(() => r()));
+  }
+}
