@@ -1,0 +1,55 @@
+import { parsePri, priLength, priValue } from './pri.js';
+import { parseHeaderless, parseRfc3164 } from './rfc3164.js';
+import { parseRfc5424, versionLength } from './rfc5424.js';
+import { setMessage } from './message.js';
+import { createParsedMessage, type ParsedMessage } from './types.js';
+
+export type { ParsedMessage } from './types.js';
+
+/**
+ * Parses ONE syslog frame: bytes `buf[start, end)` (byte offsets; framing removed, trailing
+ * LF/CR trimmed by the caller). Never throws, whatever the bytes; out-of-range offsets are
+ * clamped to the buffer. `nowMs` (epoch ms) is the receive time, used only to infer the year of
+ * RFC 3164 timestamps that carry none.
+ *
+ * Dispatch (DESIGN §4):
+ * - `<PRI>` (RFC 5424 §6.2.1: 1–3 digits, 0..191, no leading zero except `<0>`) followed by
+ *   `VERSION SP` → RFC 5424 strict grammar ({@link parseRfc5424}), format 'rfc5424'. When it fails
+ *   and VERSION is `1`: format 'raw', facility/severity from the PRI, message = everything after
+ *   the PRI, other fields null. When it fails with another VERSION: read as RFC 3164.
+ * - `<PRI>` followed by anything else → RFC 3164 and its variants ({@link parseRfc3164}),
+ *   format 'rfc3164'.
+ * - no valid PRI → user.notice (facility 1, severity 5; RFC 3164 §4.3.3) and
+ *   {@link parseHeaderless}: `[TIMESTAMP SP] HOST SP TAG:msg` shapes → 'rfc3164', else 'raw' with
+ *   the whole line as message.
+ * In every case MSG loses a leading UTF-8 BOM, becomes null when empty, and is checked for CEE
+ * (`@cee:` or bare JSON object, see cee.ts).
+ */
+export function parseMessage(buf: Buffer, start: number, end: number, nowMs: number): ParsedMessage {
+  const pm = createParsedMessage();
+  if (!(start >= 0)) start = 0;
+  if (!(end <= buf.length)) end = buf.length;
+  start = Math.floor(start);
+  end = Math.floor(end);
+  if (start >= end) return pm;
+  const pri = parsePri(buf, start, end);
+  if (pri < 0) {
+    parseHeaderless(buf, start, end, nowMs, pm);
+    return pm;
+  }
+  const prival = priValue(pri);
+  pm.facility = prival >> 3;
+  pm.severity = prival & 7;
+  const p = start + priLength(pri);
+  const vl = versionLength(buf, p, end);
+  if (vl > 0) {
+    if (parseRfc5424(buf, p, end, pm)) return pm;
+    if (vl === 2 && buf[p] === 0x31) {
+      pm.format = 'raw';
+      setMessage(pm, buf, p, end);
+      return pm;
+    }
+  }
+  parseRfc3164(buf, p, end, nowMs, pm);
+  return pm;
+}

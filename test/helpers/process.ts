@@ -1,0 +1,73 @@
+/**
+ * Runs the real CLI (`src/cli.ts` through tsx) as a child process, the way an operator runs
+ * it, and reads its pino log lines from stderr.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+
+const CLI = new URL('../../src/cli.ts', import.meta.url).pathname;
+
+export interface ChildReceiver {
+  child: ChildProcess;
+  dir: string;
+  configPath: string;
+  /** listener name → bound port (from the "receiver started" log line). */
+  ports: Record<string, number>;
+  /** Every JSON log line so far. */
+  logs: Array<Record<string, unknown>>;
+  /** Resident set size now, kB (VmRSS). */
+  rssKb(): number;
+  /** SIGTERM, wait for exit; returns the exit code and the final stats logged. */
+  stop(signal?: NodeJS.Signals): Promise<{ code: number | null; stats: Record<string, any> | undefined }>;
+}
+
+/** Spawns `syslog-receiver start --config <tmp>/c.yaml` with `config` (storage.dir defaults into the temp dir). */
+export async function spawnReceiver(config: Record<string, unknown>, dir = mkdtempSync(join(tmpdir(), 'srx-child-'))): Promise<ChildReceiver> {
+  const configPath = join(dir, 'c.yaml');
+  writeFileSync(configPath, stringify({ storage: { dir: join(dir, 'data') }, logLevel: 'info', ...config }));
+  const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'start', '--config', configPath], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const logs: Array<Record<string, unknown>> = [];
+  let buf = '';
+  let stderrText = '';
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => {
+    stderrText += d;
+    buf += d;
+    let nl;
+    while ((nl = buf.indexOf('\n')) >= 0) {
+      const line = buf.slice(0, nl);
+      buf = buf.slice(nl + 1);
+      try { logs.push(JSON.parse(line)); } catch { /* not a log line */ }
+    }
+  });
+  child.stdout!.resume();
+  const ports = await new Promise<Record<string, number>>((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`receiver did not start: ${stderrText}`)), 20_000);
+    const check = setInterval(() => {
+      const started = logs.find((l) => l.msg === 'receiver started');
+      if (started) {
+        clearInterval(check); clearTimeout(t);
+        const out: Record<string, number> = {};
+        for (const [k, v] of Object.entries(started.listen as Record<string, string>)) out[k] = Number(v.slice(v.lastIndexOf(':') + 1));
+        resolve(out);
+      }
+    }, 20);
+    child.once('exit', (code) => { clearInterval(check); clearTimeout(t); reject(new Error(`receiver exited ${code}: ${stderrText}`)); });
+  });
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  return {
+    child, dir, configPath, ports, logs,
+    rssKb() {
+      const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+      return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+    },
+    async stop(signal = 'SIGTERM') {
+      child.kill(signal);
+      const code = await exited;
+      const stopped = logs.find((l) => l.msg === 'receiver stopped');
+      return { code, stats: stopped?.stats as Record<string, any> | undefined };
+    },
+  };
+}
