@@ -1,0 +1,340 @@
+#!/usr/bin/env bash
+# compare.sh [N] — throughput of our receiver next to rsyslog doing the same job, in ONE run on this machine:
+# syslog over TCP (LF framing) on 127.0.0.1 → parse → one JSON document per message in a file.
+#   ours:    node dist/cli.js start (storage.fsync: true — the default — so every batch is fdatasync'ed)
+#   rsyslog: imtcp → RFC 3164/5424 parser → omfile with a JSON template (no fsync: rsyslog's default)
+# Sends N messages (default 1,000,000) with syslog-ng's loggen (its own 200-byte messages, like
+# `loggen -i -S -s 200`), waits until N records are stored, and reports per receiver:
+#   msg/s       = records / (time the last record was seen in the file − time of the first send)
+#   peak RSS MB = VmHWM of the receiver process;  CPU s = its user+sys CPU during the run (all threads)
+#   received/sent, and the ratio ours/rsyslog of the same run.
+# Knobs (environment):
+#   ROUNDS=1         alternate ours/rsyslog this many times; with >1, medians and the median same-round ratio
+#   SENDER=loggen    or replay: a pre-framed RFC 3164 corpus (mkcorpus.mjs, 200 bytes/msg, built before timing)
+#                    sent by socat — near-zero sender CPU, so it measures the receiver and not loggen
+#   ONLY=            ours | rsyslog: run one receiver only
+#   FSYNC=true       storage.fsync of our receiver (false only to see what fsync costs)
+#   FLUSH_MS=20      storage.flushIntervalMs of our receiver
+#   HIGH_WATER=      storage.highWaterBytes of our receiver (unset: its default, 64 MiB)
+#   PROFILE=         1: run our receiver under `node --cpu-prof` and print its top self-time functions
+#                    (profiling slows it down; the row is labelled ours[cpu-prof])
+#   NODE_FLAGS=      extra node flags for our receiver, e.g. "--max-semi-space-size=32" or "--trace-gc" (to receiver.log)
+#   PIN=             1: receiver on CPU 1, sender on CPU 0 (taskset)
+#   PORT=15514  WORK=/tmp/syslog-receiver-bench (scratch: configs, corpora, one dir per run, results.tsv)
+#   STALL_S=30       fail a run when no record arrived for this many seconds
+#   KEEP=            1: keep the stored records (deleted after each run by default; sample.json keeps one)
+#   BUILD=           1: rebuild dist/ even if it exists
+#   LOGGEN=/opt/syslog-ng/usr/bin/loggen
+# Prerequisites: node ≥ 20, rsyslog, syslog-ng's loggen (scripts/install-interop-clients.sh), socat for replay.
+set -euo pipefail
+BENCH=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(dirname "$BENCH")
+N=${1:-1000000}
+ROUNDS=${ROUNDS:-1}
+SENDER=${SENDER:-loggen}
+ONLY=${ONLY:-}
+FSYNC=${FSYNC:-true}
+FLUSH_MS=${FLUSH_MS:-20}
+HIGH_WATER=${HIGH_WATER:-}
+read -r -a NODE_FLAGS <<<"${NODE_FLAGS:-}"
+PROFILE=${PROFILE:-}
+PORT=${PORT:-15514}
+WORK=${WORK:-/tmp/syslog-receiver-bench}
+STALL_S=${STALL_S:-30}
+LOGGEN=${LOGGEN:-/opt/syslog-ng/usr/bin/loggen}
+RX_PIN=(); TX_PIN=(); [[ -n ${PIN:-} ]] && RX_PIN=(taskset -c 1) TX_PIN=(taskset -c 0)
+HZ=$(getconf CLK_TCK)
+
+die() { echo "compare.sh: $*" >&2; exit 1; }
+[[ $N =~ ^[1-9][0-9]*$ ]] || die "N must be a positive integer (got '$N')"
+[[ $ROUNDS =~ ^[1-9][0-9]*$ ]] || die "ROUNDS must be a positive integer"
+[[ $SENDER == loggen || $SENDER == replay ]] || die "SENDER must be loggen or replay"
+[[ -z $ONLY || $ONLY == ours || $ONLY == rsyslog ]] || die "ONLY must be ours or rsyslog"
+[[ $FSYNC == true || $FSYNC == false ]] || die "FSYNC must be true or false"
+
+# --- prerequisites --------------------------------------------------------------------------------------------
+command -v node >/dev/null || die "node not found"
+if [[ $SENDER == loggen ]]; then
+  [[ -x $LOGGEN ]] || die "loggen not found at $LOGGEN (install it: scripts/install-interop-clients.sh, or set LOGGEN=)"
+else
+  command -v socat >/dev/null || die "socat not found (SENDER=replay needs it)"
+fi
+[[ $ONLY == ours ]] || command -v rsyslogd >/dev/null || die "rsyslogd not found (scripts/install-interop-clients.sh, or ONLY=ours)"
+command -v ss >/dev/null || die "ss (iproute2) not found"
+TIMECMD=(); [[ -x /usr/bin/time ]] && TIMECMD=(/usr/bin/time -f '%U %S' -o)   # sender CPU; optional
+if [[ $ONLY != rsyslog && ( ! -f $ROOT/dist/cli.js || -n ${BUILD:-} ) ]]; then
+  echo "building the receiver (npm run build) ..."
+  (cd "$ROOT" && npm run build --silent) || die "build failed"
+fi
+
+# --- process bookkeeping: every background process is started with setsid (its own process group, so the
+# sender's children go with it) and its PID recorded; cleanup stops exactly those groups, also on INT/TERM ---------
+command -v setsid >/dev/null || die "setsid (util-linux) not found"
+PIDS=()
+cleanup() {
+  local p
+  for p in "${PIDS[@]}"; do kill -TERM -- "-$p" 2>/dev/null || kill -TERM "$p" 2>/dev/null || true; done
+  for p in "${PIDS[@]}"; do
+    for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL -- "-$p" 2>/dev/null || kill -KILL "$p" 2>/dev/null || true
+    wait "$p" 2>/dev/null || true
+  done
+  PIDS=()
+}
+trap cleanup EXIT
+trap 'echo "compare.sh: interrupted" >&2; exit 130' INT TERM
+forget() { local keep=() p; for p in "${PIDS[@]}"; do [[ $p == "$1" ]] || keep+=("$p"); done; PIDS=("${keep[@]}"); }
+
+# stop_rx PID — SIGTERM (our receiver flushes and exits), bounded wait, then SIGKILL; exit code in RX_RC
+stop_rx() {
+  local p=$1
+  RX_RC=0
+  kill -TERM "$p" 2>/dev/null || true
+  for _ in $(seq 300); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+  if kill -0 "$p" 2>/dev/null; then echo "receiver $p did not exit 30 s after SIGTERM; killing it" >&2; kill -KILL -- "-$p" 2>/dev/null || true; fi
+  wait "$p" 2>/dev/null || RX_RC=$?
+  forget "$p"
+}
+
+mkdir -p "$WORK"
+RESULTS=$WORK/results.tsv
+SESSION=$(date +%Y%m%dT%H%M%S)
+
+# --- helpers (after the shared baseline kit's lib.sh) ---------------------------------------------------------
+port_free() { ! ss -Hltn "sport = :$PORT" | grep -q .; }
+
+# wait_listen PID — until something listens on TCP $PORT (fails at once if PID died)
+wait_listen() {
+  for _ in $(seq 400); do
+    ss -Hltn "sport = :$PORT" | grep -q . && return 0
+    kill -0 "$1" 2>/dev/null || { echo "receiver $1 exited before listening; see $RUN" >&2; return 1; }
+    sleep 0.05
+  done
+  echo "nothing listening on TCP port $PORT after 20 s; see $RUN" >&2; return 1
+}
+
+# proc_stats PID -> "PEAK_RSS_KB CPU_S" (all threads)
+proc_stats() {
+  local rss cpu
+  rss=$(awk '/^VmHWM/ {print $2}' "/proc/$1/status")
+  cpu=$(sed 's/^.*) //' "/proc/$1/stat" | awk -v hz="$HZ" '{printf "%.2f", ($12 + $13) / hz}')
+  echo "$rss $cpu"
+}
+# thread_cpu PID -> "TID NAME CPU_S" per thread
+thread_cpu() {
+  local t
+  for t in /proc/$1/task/*; do
+    awk -v hz="$HZ" '{c = $0; sub(/^.*\) /, "", c); split(c, f, " ");
+      n = $0; sub(/^[0-9]+ \(/, "", n); sub(/\) .*$/, "", n); gsub(/ /, "_", n);
+      printf "%s %s %.2f\n", $1, n, (f[12] + f[13]) / hz}' "$t/stat" 2>/dev/null || true
+  done
+}
+steal_ticks() { awk '/^cpu / {print $9}' /proc/stat; }
+now_ms() { date +%s%3N; }
+
+CORPUS=
+if [[ $SENDER == replay ]]; then
+  CORPUS=$WORK/corpus/3164-$N.lf
+  if [[ ! -s $CORPUS ]]; then
+    echo "building the replay corpus ($N RFC 3164 lines) ..."
+    mkdir -p "$WORK/corpus"; node "$BENCH/mkcorpus.mjs" 3164 "$N" lf "$CORPUS.tmp" && mv "$CORPUS.tmp" "$CORPUS"
+  fi
+fi
+
+# send — the sender (run it in the background: it execs into setsid + the sender); CPU (user+sys) to $RUN/sender.time
+send() {
+  local tm=(); [[ ${#TIMECMD[@]} -gt 0 ]] && tm=("${TIMECMD[@]}" "$RUN/sender.time")
+  if [[ $SENDER == loggen ]]; then
+    local sng; sng=$(dirname "$(dirname "$LOGGEN")")
+    exec setsid "${tm[@]}" "${TX_PIN[@]}" env SYSLOGNG_PREFIX="$sng" LD_LIBRARY_PATH="$sng/lib/syslog-ng" \
+      "$LOGGEN" -r 100000000 -I 3600 -n "$N" -Q -i -S -s 200 127.0.0.1 "$PORT"
+  else
+    exec setsid "${tm[@]}" "${TX_PIN[@]}" socat -u "FILE:$CORPUS" "TCP:127.0.0.1:$PORT"
+  fi
+}
+
+# measure NAME STORE_PATH PID ROUND — send N, wait for N records, append a row to $RESULTS and ROWS
+ROWS=()
+measure() {
+  local name=$1 store=$2 pid=$3 round=$4 cpu0 st0 t0 spid res records tlast status rss cpu scpu secs rate steal main
+  sleep 0.3                                   # settle after start-up; start-up CPU is not counted
+  read -r _ cpu0 < <(proc_stats "$pid")
+  thread_cpu "$pid" >"$RUN/threads0.txt"
+  st0=$(steal_ticks)
+  t0=$(now_ms)
+  send >"$RUN/sender.log" 2>&1 &
+  spid=$!; PIDS+=("$spid")
+  # in the background + wait, so that INT/TERM interrupt the script at once
+  node "$BENCH/waitrecords.mjs" "$store" "$N" "$STALL_S" 1800 >"$RUN/wait.out" &
+  local wpid=$!; PIDS+=("$wpid")
+  wait "$wpid" || true
+  forget "$wpid"
+  read -r records tlast status <"$RUN/wait.out" || true
+  records=${records:-0} tlast=${tlast:-0} status=${status:-failed}
+  if [[ $status != ok ]]; then
+    echo "!! $name: records stopped arriving: $records of $N stored, none for $STALL_S s ($status); see $RUN" >&2
+    kill -TERM -- "-$spid" 2>/dev/null || true
+  fi
+  wait "$spid" 2>/dev/null || echo "!! sender exited non-zero (see $RUN/sender.log)" >&2
+  forget "$spid"
+  kill -0 "$pid" 2>/dev/null || { echo "!! $name died during the run; see $RUN" >&2; records=${records:-0}; }
+  steal=$(awk -v a="$st0" -v b="$(steal_ticks)" -v s="$(( $(now_ms) - t0 ))" -v hz="$HZ" -v n="$(nproc)" \
+    'BEGIN {printf "%.1f", (s > 0 ? 100 * (b - a) / hz / (s / 1000 * n) : 0)}')
+  read -r rss cpu < <(proc_stats "$pid" 2>/dev/null || echo "0 $cpu0")
+  thread_cpu "$pid" | awk 'NR == FNR {c0[$1] = $3; next} {printf "%s %s %.2f\n", $1, $2, $3 - c0[$1]}' "$RUN/threads0.txt" - |
+    sort -k3 -nr >"$RUN/threads.txt"
+  main=$(awk -v p="$pid" '$1 == p {print $3}' "$RUN/threads.txt"); main=${main:-0}
+  cpu=$(awk -v a="$cpu" -v b="$cpu0" 'BEGIN {printf "%.2f", a - b}')
+  scpu=$(awk '{printf "%.2f", $1 + $2}' "$RUN/sender.time" 2>/dev/null || echo NA)
+  secs=$(awk -v a="$t0" -v b="$tlast" 'BEGIN {printf "%.3f", (b > a ? (b - a) / 1000 : 0)}')
+  rate=$(awk -v l="$records" -v s="$secs" 'BEGIN {printf "%.0f", (s > 0 ? l / s : 0)}')
+  local row="$SESSION	$round	$name	$SENDER	$N	$records	$secs	$rate	$rss	$cpu	$main	$scpu	$steal	$status"
+  echo "$row" >>"$RESULTS"
+  ROWS+=("$row")
+  printf '  %-18s %9s msg/s  %6.1f MB peak RSS  %6s CPU s (main thread %s)  %s/%s received  %s s  [%s]\n' \
+    "$name" "$rate" "$(awk -v k="$rss" 'BEGIN {print k / 1024}')" "$cpu" "$main" "$records" "$N" "$secs" "$status"
+  printf '  %-18s busiest threads (CPU s): %s; sender CPU %s s; steal %s %%\n' "" \
+    "$(head -n 4 "$RUN/threads.txt" | awk '{printf "%s%s %s", (NR > 1 ? ", " : ""), $2, $3}')" "$scpu" "$steal"
+}
+
+# keep_sample FILE... — keep one record as sample.json, delete the (large) outputs unless KEEP=1
+keep_sample() {
+  local f; for f in "$@"; do [[ -s $f ]] && { head -n 1 "$f" >"$RUN/sample.json"; break; }; done
+  [[ -n ${KEEP:-} ]] || rm -f "$@"
+}
+
+run_ours() {
+  local round=$1 name=ours prof=()
+  RUN=$WORK/run-ours-$(date +%s%N); mkdir -p "$RUN"
+  cat >"$RUN/config.yaml" <<EOF
+listen: { tcp: { address: 127.0.0.1, port: $PORT } }
+apps: [ { name: bench, allowedSources: [127.0.0.1/32] } ]
+storage: { dir: $RUN/data, fsync: $FSYNC, flushIntervalMs: $FLUSH_MS${HIGH_WATER:+, highWaterBytes: $HIGH_WATER} }
+logLevel: warn
+EOF
+  if [[ -n $PROFILE ]]; then prof=(--cpu-prof --cpu-prof-dir="$RUN/prof"); name='ours[cpu-prof]'; fi
+  [[ $FSYNC == false ]] && name="$name[no-fsync]"
+  [[ ${#NODE_FLAGS[@]} -gt 0 ]] && name="$name[${NODE_FLAGS[*]}]"
+  port_free || die "TCP port $PORT is in use (set PORT=)"
+  (cd "$ROOT" && exec setsid "${RX_PIN[@]}" node "${NODE_FLAGS[@]}" "${prof[@]}" dist/cli.js start --config "$RUN/config.yaml") >"$RUN/receiver.log" 2>&1 &
+  local pid=$!; PIDS+=("$pid")
+  wait_listen "$pid" || die "our receiver did not start; its log:$(echo; tail -n 20 "$RUN/receiver.log")"
+  measure "$name" "$RUN/data/bench" "$pid" "$round"
+  stop_rx "$pid"
+  [[ $RX_RC == 0 ]] || echo "!! our receiver exited with $RX_RC after SIGTERM; see $RUN/receiver.log" >&2
+  grep -q . "$RUN/receiver.log" && echo "  (receiver log: $(wc -l <"$RUN/receiver.log") lines in $RUN/receiver.log)"
+  keep_sample "$RUN"/data/bench/*.ndjson
+  if [[ -n $PROFILE ]]; then
+    local p; p=$(ls "$RUN"/prof/*.cpuprofile 2>/dev/null | head -n 1)
+    if [[ -n $p ]]; then node "$BENCH/cpuprofile-top.mjs" "$p" "${PROFILE_TOP:-10}" | tee "$RUN/profile-top.txt" | sed 's/^/  /'
+    else echo "!! no .cpuprofile written in $RUN/prof" >&2; fi
+  fi
+}
+
+run_rsyslog() {
+  local round=$1
+  RUN=$WORK/run-rsyslog-$(date +%s%N); mkdir -p "$RUN"
+  local out=$RUN/out.json
+  # as the baseline kit's anchor-rsyslog.sh tcp: imtcp -> (mmjsonparse for "@cee:") -> omfile, one JSON a line
+  cat >"$RUN/rsyslog.conf" <<EOF
+global(workDirectory="$RUN" maxMessageSize="64k")
+module(load="mmjsonparse")
+module(load="imtcp") input(type="imtcp" address="127.0.0.1" port="$PORT" ruleset="bench")
+template(name="json" type="list") {
+  constant(value="{\"ts\":\"")       property(name="timereported" dateFormat="rfc3339")
+  constant(value="\",\"host\":\"")   property(name="hostname" format="json")
+  constant(value="\",\"app\":\"")    property(name="app-name" format="json")
+  constant(value="\",\"procid\":\"") property(name="procid" format="json")
+  constant(value="\",\"msgid\":\"")  property(name="msgid" format="json")
+  constant(value="\",\"facility\":") property(name="syslogfacility")
+  constant(value=",\"severity\":")   property(name="syslogseverity")
+  constant(value=",\"sd\":\"")       property(name="structured-data" format="json")
+  constant(value="\",\"msg\":\"")    property(name="msg" format="json")
+  constant(value="\"}\n")
+}
+template(name="jsoncee" type="list") {
+  constant(value="{\"ts\":\"")       property(name="timereported" dateFormat="rfc3339")
+  constant(value="\",\"host\":\"")   property(name="hostname" format="json")
+  constant(value="\",\"app\":\"")    property(name="app-name" format="json")
+  constant(value="\",\"procid\":\"") property(name="procid" format="json")
+  constant(value="\",\"msgid\":\"")  property(name="msgid" format="json")
+  constant(value="\",\"facility\":") property(name="syslogfacility")
+  constant(value=",\"severity\":")   property(name="syslogseverity")
+  constant(value=",\"cee\":")        property(name="\$!")
+  constant(value="}\n")
+}
+ruleset(name="bench" queue.type="FixedArray" queue.size="200000" queue.dequeueBatchSize="2048") {
+  if \$msg startswith " @cee:" or \$msg startswith "@cee:" then {
+    action(type="mmjsonparse" cookie="@cee:")
+    if \$parsesuccess == "OK" then {
+      action(type="omfile" file="$out" template="jsoncee" ioBufferSize="256k" flushOnTXEnd="on")
+      stop
+    }
+  }
+  action(type="omfile" file="$out" template="json" ioBufferSize="256k" flushOnTXEnd="on")
+}
+EOF
+  port_free || die "TCP port $PORT is in use (set PORT=)"
+  setsid "${RX_PIN[@]}" rsyslogd -n -f "$RUN/rsyslog.conf" -i "$RUN/rsyslogd.pid" >"$RUN/rsyslogd.log" 2>&1 &
+  local pid=$!; PIDS+=("$pid")
+  wait_listen "$pid" || die "rsyslogd did not start; its log:$(echo; tail -n 20 "$RUN/rsyslogd.log")"
+  measure rsyslog "$out" "$pid" "$round"
+  stop_rx "$pid"
+  keep_sample "$out"
+}
+
+# --- the run -------------------------------------------------------------------------------------------------
+msgdesc="loggen's own 200-byte messages (loggen -i -S -s 200: RFC 3164 header with an ISO stamp)"
+[[ $SENDER == replay ]] && msgdesc="RFC 3164 corpus, 200 bytes/msg, pre-framed, replayed by socat"
+echo "syslog-receiver vs rsyslog — $N messages per run over TCP (LF framing) to 127.0.0.1:$PORT, $ROUNDS round(s)"
+echo "  sender: $SENDER — $msgdesc"
+[[ $ONLY == rsyslog ]] || echo "  ours:    node $(node -v) dist/cli.js — storage.fsync: $FSYNC$([[ $FSYNC == true ]] && echo ' (the default: one fdatasync per batch)'), flushIntervalMs: $FLUSH_MS${HIGH_WATER:+, highWaterBytes: $HIGH_WATER}, one app by allowedSources"
+[[ $ONLY == ours ]] || echo "  rsyslog: $(rsyslogd -v | head -n 1 | awk '{print $2}') imtcp -> omfile JSON template, no fsync (its default)"
+echo "  machine: $(nproc) CPUs, $(awk '/MemTotal/ {printf "%.0f GB", $2 / 1048576}' /proc/meminfo), scratch $WORK ($(df -T "$WORK" | awk 'NR == 2 {print $2}'))${PIN:+, PIN=1 (receiver CPU 1, sender CPU 0)}"
+echo
+for r in $(seq "$ROUNDS"); do
+  [[ $ROUNDS -gt 1 ]] && echo "round $r/$ROUNDS"
+  # alternate which receiver goes first, so neither always runs on a warmer/cooler machine
+  if [[ $ONLY == ours ]]; then run_ours "$r"
+  elif [[ $ONLY == rsyslog ]]; then run_rsyslog "$r"
+  elif (( r % 2 == 1 )); then run_ours "$r"; run_rsyslog "$r"
+  else run_rsyslog "$r"; run_ours "$r"; fi
+done
+
+# --- the table ----------------------------------------------------------------------------------------------
+echo
+[[ $ROUNDS -gt 1 ]] && echo "medians over $ROUNDS rounds (ratio: median of the same-round ratios):"
+printf '%s\n' "${ROWS[@]}" | awk -F'\t' -v rounds="$ROUNDS" '
+  function median(arr, n,   i, j, t) {
+    for (i = 2; i <= n; i++) { t = arr[i]; for (j = i - 1; j >= 1 && arr[j] > t; j--) arr[j + 1] = arr[j]; arr[j + 1] = t }
+    return n % 2 ? arr[(n + 1) / 2] : (arr[n / 2] + arr[n / 2 + 1]) / 2
+  }
+  {
+    rx = $3; if (!(rx in seen)) { seen[rx] = 1; order[++nrx] = rx }
+    k = ++cnt[rx]; rate[rx, k] = $8; rss[rx, k] = $9 / 1024; cpu[rx, k] = $10; recv[rx, k] = $6; sent[rx] = $5
+    secs[rx, k] = $7; bad[rx] += ($14 != "ok"); byround[$2, rx] = $0
+    if (rx ~ /^ours/) ours = rx; else if (rx == "rsyslog") rs = rx
+  }
+  END {
+    printf "%-20s %10s %12s %8s %10s %17s\n", "receiver", "msg/s", "peak RSS MB", "CPU s", "µs CPU/msg", "received/sent"
+    for (i = 1; i <= nrx; i++) {
+      rx = order[i]; n = cnt[rx]
+      for (k = 1; k <= n; k++) { a[k] = rate[rx, k] } ; mr = median(a, n)
+      for (k = 1; k <= n; k++) { a[k] = rss[rx, k] }  ; mm = median(a, n)
+      for (k = 1; k <= n; k++) { a[k] = cpu[rx, k] }  ; mc = median(a, n)
+      for (k = 1; k <= n; k++) { a[k] = recv[rx, k] } ; mv = median(a, n)
+      M[rx, "rate"] = mr; M[rx, "rss"] = mm; M[rx, "cpu"] = mc
+      printf "%-20s %10.0f %12.1f %8.2f %10.2f %17s%s\n", rx, mr, mm, mc, (mv > 0 ? mc * 1e6 / mv : 0),
+        sprintf("%d/%d", mv, sent[rx]), (bad[rx] ? "  (" bad[rx] " run(s) incomplete!)" : "")
+    }
+    if (ours != "" && rs != "") {
+      n = 0
+      for (r = 1; r <= rounds; r++) {
+        if (!((r, ours) in byround) || !((r, rs) in byround)) continue
+        split(byround[r, ours], o, "\t"); split(byround[r, rs], s, "\t"); n++
+        qr[n] = (s[8] > 0 ? o[8] / s[8] : 0); qm[n] = (s[9] > 0 ? o[9] / s[9] : 0); qc[n] = (s[10] > 0 ? o[10] / s[10] : 0)
+      }
+      printf "ratio %s/rsyslog: msg/s %.2f   peak RSS %.2f   CPU %.2f\n", ours, median(qr, n), median(qm, n), median(qc, n)
+    }
+  }'
+echo "(rows appended to $RESULTS; per-run dirs with configs, logs, threads.txt and one sample record under $WORK)"
