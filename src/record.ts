@@ -73,9 +73,9 @@ export function createRecord(
   source: RecordSource,
   syslog: RecordSyslogMeta,
 ): SyslogRecord {
-  const receivedAt = new Date(receivedAtMs).toISOString();
+  const receivedAt = receivedIso.format(receivedAtMs) ?? new Date(0).toISOString();
   return {
-    '@timestamp': eventMs === null || !Number.isFinite(eventMs) ? receivedAt : isoOrFallback(eventMs, receivedAt),
+    '@timestamp': eventMs === null ? receivedAt : eventIso.format(eventMs) ?? receivedAt,
     receivedAt,
     app,
     facility: 1,
@@ -91,8 +91,25 @@ export function createRecord(
   };
 }
 
-/** ISO string of an epoch-ms time; `fallback` when the time is outside Date's range. */
-function isoOrFallback(ms: number, fallback: string): string {
-  const d = new Date(ms);
-  return Number.isNaN(d.getTime()) ? fallback : d.toISOString();
+/**
+ * Epoch ms → ISO 8601 string, remembering the last answer: frames of one socket read share
+ * their receive time, and a sender's event times repeat within a second, so most calls are
+ * a compare instead of a Date + toISOString.
+ */
+class IsoCache {
+  private lastMs = NaN;
+  private lastIso: string | null = null;
+
+  /** @returns the ISO string, or null when `ms` is outside Date's range */
+  format(ms: number): string | null {
+    if (ms !== this.lastMs) {
+      const d = new Date(ms);
+      this.lastIso = Number.isNaN(d.getTime()) ? null : d.toISOString();
+      this.lastMs = ms;
+    }
+    return this.lastIso;
+  }
 }
+
+const receivedIso = new IsoCache();
+const eventIso = new IsoCache();

@@ -67,7 +67,7 @@ export interface Config {
 export const DEFAULT_UDP: ListenerConfig = { address: '0.0.0.0', port: 514 };
 export const DEFAULT_TCP: ListenerConfig = { address: '0.0.0.0', port: 514 };
 export const DEFAULT_STORAGE: StorageConfig = {
-  dir: 'data', fsync: true, flushIntervalMs: 20, retentionDays: 14, highWaterBytes: 64 * 1024 * 1024,
+  dir: 'data', fsync: true, flushIntervalMs: 20, retentionDays: 14, highWaterBytes: 16 * 1024 * 1024,
 };
 export const DEFAULT_LIMITS: LimitsConfig = { maxMessageBytes: 65536, maxConnections: 10000, idleTimeoutMs: 600000 };
 export const DEFAULT_AUTH: AuthConfig = { tokenFields: ['logsene-app-token'] };

@@ -15,10 +15,40 @@ import type { Metrics } from '../metrics.js';
 /** Called when the record's batch is durable (`err` null) or failed to write. */
 export type DurableCallback = (err: Error | null) => void;
 
-interface Pending {
-  app: string;
-  day: string;
-  lines: string[];
+/** Size of one encode buffer, bytes; a longer line gets a buffer of its own size. */
+const CHUNK_BYTES = 256 * 1024;
+
+/**
+ * One app day file's pending lines, encoded to UTF-8 at append time into large buffers so
+ * the per-message strings die young (cheap GC) and the write needs no join.
+ */
+class Pending {
+  readonly chunks: Buffer[] = [];
+  private cur: Buffer = Buffer.allocUnsafe(0);
+  private used = 0;
+
+  constructor(readonly app: string, readonly day: string) {}
+
+  add(line: string): void {
+    const worst = line.length * 3;
+    if (this.cur.length - this.used < worst) {
+      this.seal();
+      this.cur = Buffer.allocUnsafe(worst > CHUNK_BYTES ? worst : CHUNK_BYTES);
+    }
+    this.used += this.cur.write(line, this.used, 'utf8');
+  }
+
+  /** The encoded bytes, as buffers in order (the current one closed off). */
+  buffers(): Buffer[] {
+    this.seal();
+    return this.chunks;
+  }
+
+  private seal(): void {
+    if (this.used > 0) this.chunks.push(this.cur.subarray(0, this.used));
+    this.cur = Buffer.allocUnsafe(0);
+    this.used = 0;
+  }
 }
 
 /** A batch of pending lines plus the callbacks waiting on it. */
@@ -68,10 +98,10 @@ export class Batcher extends EventEmitter {
     const key = app + '/' + day;
     let p = b.files.get(key);
     if (p === undefined) {
-      p = { app, day, lines: [] };
+      p = new Pending(app, day);
       b.files.set(key, p);
     }
-    p.lines.push(line);
+    p.add(line);
     b.bytes += bytes;
     b.records++;
     if (onDurable !== undefined) b.waiters.push(onDurable);
@@ -120,7 +150,7 @@ export class Batcher extends EventEmitter {
 
   private async write(batch: Batch): Promise<void> {
     const writes: FileWrite[] = [];
-    for (const p of batch.files.values()) writes.push({ app: p.app, day: p.day, data: Buffer.from(p.lines.join(''), 'utf8') });
+    for (const p of batch.files.values()) writes.push({ app: p.app, day: p.day, data: p.buffers() });
     let error: Error | null = null;
     try {
       await this.sink.writeBatch(writes);

@@ -14,7 +14,8 @@ export interface FileWrite {
   app: string;
   /** UTC day, `YYYY-MM-DD`. */
   day: string;
-  data: Buffer;
+  /** Whole lines, in order. */
+  data: Buffer[];
 }
 
 interface OpenFile {
@@ -72,17 +73,21 @@ export class FileSink {
   private async append(w: FileWrite, now: number): Promise<void> {
     const f = await this.file(w.app, w.day);
     f.lastUsedMs = now;
+    let total = 0;
+    for (const b of w.data) total += b.length;
     try {
-      let off = 0;
-      while (off < w.data.length) {
-        const { bytesWritten } = await f.fh.write(w.data, off, w.data.length - off, f.size + off);
-        off += bytesWritten;
+      let written = 0;
+      let bufs = w.data;
+      while (written < total) {
+        const { bytesWritten } = await f.fh.writev(bufs, f.size + written);
+        written += bytesWritten;
+        if (written < total) bufs = remainder(w.data, written);
       }
       if (this.fsync) {
         if (this.syncDelayMs > 0) await new Promise((r) => setTimeout(r, this.syncDelayMs));
         await f.fh.datasync();
       }
-      f.size += w.data.length;
+      f.size += total;
     } catch (err) {
       await f.fh.truncate(f.size).catch(() => undefined);
       throw err;
@@ -129,6 +134,17 @@ export class FileSink {
     this.files.clear();
     await Promise.all(all.map((f) => f.fh.close().catch(() => undefined)));
   }
+}
+
+/** The part of `bufs` after the first `skip` bytes (after a short writev). */
+function remainder(bufs: Buffer[], skip: number): Buffer[] {
+  const out: Buffer[] = [];
+  for (const b of bufs) {
+    if (skip >= b.length) { skip -= b.length; continue; }
+    out.push(skip > 0 ? b.subarray(skip) : b);
+    skip = 0;
+  }
+  return out;
 }
 
 async function syncDir(dir: string): Promise<void> {
