@@ -8,7 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 
-const CLI = new URL('../../src/cli.ts', import.meta.url).pathname;
+export const CLI = new URL('../../src/cli.ts', import.meta.url).pathname;
+/** tsx's loader by absolute URL, so the CLI can run from any working directory. */
+export const TSX = import.meta.resolve('tsx');
 
 export interface ChildReceiver {
   child: ChildProcess;
@@ -28,7 +30,7 @@ export interface ChildReceiver {
 export async function spawnReceiver(config: Record<string, unknown>, dir = mkdtempSync(join(tmpdir(), 'srx-child-'))): Promise<ChildReceiver> {
   const configPath = join(dir, 'c.yaml');
   writeFileSync(configPath, stringify({ storage: { dir: join(dir, 'data') }, logLevel: 'info', ...config }));
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'start', '--config', configPath], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', TSX, CLI, 'start', '--config', configPath], { stdio: ['ignore', 'pipe', 'pipe'] });
   const logs: Array<Record<string, unknown>> = [];
   let buf = '';
   let stderrText = '';
