@@ -31,6 +31,8 @@ export class Metrics {
   durableEvents = 0;
   storeBatches = 0;
   storeWriteErrors = 0;
+  /** Times the batcher crossed its high-water mark and stream sockets were paused. */
+  backpressurePauses = 0;
 
   /** Plain-object snapshot (JSON-serializable). */
   snapshot(): Record<string, unknown> {
@@ -48,6 +50,7 @@ export class Metrics {
       durableEvents: this.durableEvents,
       storeBatches: this.storeBatches,
       storeWriteErrors: this.storeWriteErrors,
+      backpressurePauses: this.backpressurePauses,
     };
   }
 }

@@ -107,6 +107,7 @@ export class Batcher extends EventEmitter {
     if (onDurable !== undefined) b.waiters.push(onDurable);
     if (!this.paused && this.pendingBytes > this.highWaterBytes) {
       this.paused = true;
+      this.metrics.backpressurePauses++;
       this.emit('pause');
     }
     if (this.inFlight === null) {
