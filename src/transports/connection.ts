@@ -18,6 +18,7 @@ export interface StreamOptions {
   metrics: Metrics;
   log: Logger;
   maxMessageBytes: number;
+  /** Open connections per listener (including TLS handshakes in progress); more are closed at accept. */
   maxConnections: number;
   /** Close a connection silent this long, ms; 0 = never. */
   idleTimeoutMs: number;
@@ -34,19 +35,22 @@ export class ConnectionSet {
     o.batcher.on('resume', this.onResume);
   }
 
-  /** Takes over a freshly accepted (and, for TLS, secured) socket. */
-  accept(socket: Socket): void {
+  /**
+   * Applies `limits.maxConnections` to `server` (Node closes extra connections at accept,
+   * before any TLS handshake, and emits `drop`, which is counted).
+   */
+  limit(server: Server): void {
+    server.maxConnections = this.o.maxConnections;
+    server.on('drop', () => { this.o.metrics.refusedConnections[this.o.transport]++; });
+  }
+
+  /** Takes over a freshly accepted (and, for TLS, secured) socket; `source` describes its peer. */
+  accept(socket: Socket, source: FrameSource = { address: socket.remoteAddress ?? '', port: socket.remotePort ?? 0, transport: this.o.transport }): void {
     const o = this.o;
     const m = o.metrics;
     const t = o.transport;
-    if (this.sockets.size >= o.maxConnections) {
-      m.refusedConnections[t]++;
-      socket.destroy();
-      return;
-    }
     this.sockets.add(socket);
     m.openConnections[t]++;
-    const source: FrameSource = { address: socket.remoteAddress ?? '', port: socket.remotePort ?? 0, transport: t };
     let receivedAtMs = 0;
     const ingest = o.ingest;
     const framer = new StreamFramer(o.maxMessageBytes, (buf, start, end, truncated) => {

@@ -9,6 +9,7 @@ export class TcpListener {
   constructor(opts: Omit<StreamOptions, 'transport'>) {
     this.conns = new ConnectionSet({ ...opts, transport: 'tcp' });
     this.server = createServer({ noDelay: true }, (s) => this.conns.accept(s));
+    this.conns.limit(this.server);
     this.server.on('error', (err) => opts.log.error({ err }, 'tcp listener error'));
   }
 
