@@ -24,6 +24,14 @@ export interface RecordSource {
   tlsPeer?: string;
 }
 
+/** Per-connection (or per-datagram) facts a front-end passes with each frame. */
+export interface FrameSource {
+  /** Stored as the record's `source` (shared by every record of the connection). */
+  record: RecordSource;
+  /** SHA-256 fingerprint (`AB:CD:…`) of a verified TLS client certificate, else null. */
+  certFingerprint: string | null;
+}
+
 /** `syslog` member: how the frame was read. `truncated` is present only when true. */
 export interface RecordSyslogMeta {
   format: SyslogFormat;

@@ -7,7 +7,7 @@
  * On a match the token is removed from the message so it never reaches storage.
  */
 import type { ParsedMessage } from '../parse/types.js';
-import type { TokenSource } from '../record.js';
+import type { FrameSource, TokenSource } from '../record.js';
 import type { AppRegistry } from './registry.js';
 import { appForToken, findInlineToken, removeToken } from './token.js';
 
@@ -25,7 +25,7 @@ export interface Authorization {
  */
 export function authorize(
   msg: ParsedMessage,
-  sourceAddress: string,
+  source: FrameSource,
   registry: AppRegistry,
   tokenFields: readonly string[],
 ): Authorization | null {
@@ -56,6 +56,6 @@ export function authorize(
       }
     }
   }
-  const byIp = registry.sources.lookup(sourceAddress);
+  const byIp = registry.sources.lookup(source.record.address);
   return byIp === null ? null : { app: byIp, tokenSource: 'ip' };
 }

@@ -8,11 +8,9 @@ import type { AppRegistry } from '../auth/registry.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import { parseMessage } from '../parse/index.js';
-import { createRecord, RECEIVER_OWNED_KEYS, RECORD_KEYS, type RecordSource, type SyslogRecord } from '../record.js';
+import { createRecord, RECEIVER_OWNED_KEYS, RECORD_KEYS, type FrameSource, type SyslogRecord } from '../record.js';
 import type { Batcher, DurableCallback } from './batcher.js';
 
-/** Per-connection (or per-datagram) facts a front-end passes with each frame. */
-export type FrameSource = RecordSource;
 
 /** Result of {@link Ingest.frame}. */
 export const enum IngestResult { Stored = 0, Rejected = 1 }
@@ -44,20 +42,21 @@ export class Ingest {
    */
   frame(buf: Buffer, start: number, end: number, truncated: boolean, source: FrameSource, receivedAtMs: number, onDurable?: DurableCallback): IngestResult {
     const m = this.opts.metrics;
-    m.receivedEvents[source.transport]++;
+    const peer = source.record;
+    m.receivedEvents[peer.transport]++;
     const parsed = parseMessage(buf, start, end, receivedAtMs);
     if (parsed.ceeInvalid) m.ceeInvalid++;
-    const auth = authorize(parsed, source.address, this.registry, this.opts.tokenFields);
+    const auth = authorize(parsed, source, this.registry, this.opts.tokenFields);
     if (auth === null) {
       m.rejected.unauthorized++;
-      if (!this.rejectLogged.has(source.address)) {
-        this.rejectLogged.set(source.address, true);
-        this.opts.log.warn({ source: source.address, transport: source.transport }, 'message rejected: no known token and source not in any allowedSources (logged once per source per minute)');
+      if (!this.rejectLogged.has(peer.address)) {
+        this.rejectLogged.set(peer.address, true);
+        this.opts.log.warn({ source: peer.address, transport: peer.transport }, 'message rejected: no known token and source not in any allowedSources (logged once per source per minute)');
       }
       return IngestResult.Rejected;
     }
     if (truncated) m.truncated++;
-    const rec = createRecord(auth.app, receivedAtMs, parsed.timestampMs, source,
+    const rec = createRecord(auth.app, receivedAtMs, parsed.timestampMs, peer,
       truncated ? { format: parsed.format, tokenSource: auth.tokenSource, truncated: true } : { format: parsed.format, tokenSource: auth.tokenSource });
     rec.facility = parsed.facility;
     rec.severity = parsed.severity;

@@ -8,8 +8,8 @@ import { StreamFramer } from '../framing/detect.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import type { Batcher } from '../pipeline/batcher.js';
-import type { FrameSource, Ingest } from '../pipeline/ingest.js';
-import type { Transport } from '../record.js';
+import type { Ingest } from '../pipeline/ingest.js';
+import type { FrameSource, Transport } from '../record.js';
 
 export interface StreamOptions {
   transport: Transport;
@@ -45,7 +45,7 @@ export class ConnectionSet {
   }
 
   /** Takes over a freshly accepted (and, for TLS, secured) socket; `source` describes its peer. */
-  accept(socket: Socket, source: FrameSource = { address: socket.remoteAddress ?? '', port: socket.remotePort ?? 0, transport: this.o.transport }): void {
+  accept(socket: Socket, source: FrameSource = streamSource(socket, this.o.transport)): void {
     const o = this.o;
     const m = o.metrics;
     const t = o.transport;
@@ -66,7 +66,7 @@ export class ConnectionSet {
       framer.end();
       socket.end();
     });
-    socket.on('error', (err) => o.log.debug({ err, source: source.address }, 'connection error'));
+    socket.on('error', (err) => o.log.debug({ err, source: source.record.address }, 'connection error'));
     socket.on('close', () => {
       this.sockets.delete(socket);
       m.openConnections[t]--;
@@ -87,6 +87,11 @@ export class ConnectionSet {
     this.o.batcher.off('resume', this.onResume);
     for (const s of this.sockets) s.destroy();
   }
+}
+
+/** The FrameSource of a plain (or not client-authenticated) stream socket. */
+export function streamSource(socket: Socket, transport: Transport): FrameSource {
+  return { record: { address: socket.remoteAddress ?? '', port: socket.remotePort ?? 0, transport }, certFingerprint: null };
 }
 
 /** Listens on `server` at address:port; resolves with the bound port or rejects with a bind error. */

@@ -45,7 +45,7 @@ export class UdpListener {
       const truncated = end > o.maxMessageBytes;
       if (truncated) end = o.maxMessageBytes;
       if (end === 0) return;
-      o.ingest.frame(msg, 0, end, truncated, { address: rinfo.address, port: rinfo.port, transport: 'udp' }, now);
+      o.ingest.frame(msg, 0, end, truncated, { record: { address: rinfo.address, port: rinfo.port, transport: 'udp' }, certFingerprint: null }, now);
     });
     await new Promise<void>((resolve, reject) => {
       socket.once('error', reject);
