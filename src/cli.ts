@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * `syslog-receiver` command line (DESIGN §8): start, check-config, token new.
- * Exit codes: 0 ok, 1 runtime/bind error, 2 invalid config or usage.
+ * Exit codes: 0 ok; 1 runtime error, bind error, unreadable config or usage error; 2 invalid config.
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -9,7 +9,7 @@ import { Command } from 'commander';
 import { isMap, isSeq, parseDocument } from 'yaml';
 import { DEFAULT_CONFIG_FILE, loadConfigFile, parseConfig, writeDefaultConfig } from './config/load.js';
 import { ConfigError, type Config } from './config/schema.js';
-import { ReceiverError } from './errors.js';
+import { ErrorCodes, ReceiverError } from './errors.js';
 import { Receiver } from './receiver.js';
 
 const program = new Command();
@@ -21,7 +21,7 @@ program
 /** Prints an operator error and exits (2 for config problems, 1 otherwise). */
 function fail(err: unknown): never {
   if (err instanceof ConfigError) {
-    process.stderr.write(`syslog-receiver: ${err.message}\n`);
+    process.stderr.write(`syslog-receiver: ${err.message}\n[${err.code}]\n`);
     process.exit(2);
   }
   if (err instanceof ReceiverError) {
@@ -92,7 +92,9 @@ token
   .option('-c, --config <file>', 'config file', DEFAULT_CONFIG_FILE)
   .action((app: string, opts: { config: string }) => {
     try {
-      if (!existsSync(opts.config)) writeDefaultConfig(opts.config);
+      if (!existsSync(opts.config)) {
+        throw new ReceiverError(ErrorCodes.CONFIG_READ, `config ${opts.config} not found: run \`syslog-receiver start\` once to create it, or pass --config`);
+      }
       const doc = parseDocument(readFileSync(opts.config, 'utf8'));
       let apps = doc.get('apps');
       if (!isSeq(apps)) {

@@ -4,12 +4,13 @@
  *
  * | code | meaning |
  * |---|---|
- * | SYSLOG_ERR_CONFIG_INVALID | the config failed validation; `errors` lists `path: problem` |
- * | SYSLOG_ERR_CONFIG_READ | the config file could not be read or is not YAML |
+ * | SYSLOG_ERR_CONFIG_INVALID | the config is not valid YAML or failed validation; `errors` lists `path: problem` |
+ * | SYSLOG_ERR_CONFIG_READ | the config file could not be read (missing, permissions) |
  * | SYSLOG_ERR_LISTEN_PERMISSION | EACCES binding a port (< 1024 without root/CAP_NET_BIND_SERVICE) |
  * | SYSLOG_ERR_LISTEN_IN_USE | EADDRINUSE: another process holds the port |
  * | SYSLOG_ERR_LISTEN_FAILED | any other bind failure |
- * | SYSLOG_ERR_STORE_WRITE | the store could not write or sync a batch (ENOSPC, EIO …) |
+ * | SYSLOG_ERR_STORE_OPEN | the store directory could not be created or scanned at start |
+ * | SYSLOG_ERR_STORE_WRITE | the store could not write or sync a batch (ENOSPC, EIO …); logged with this code |
  */
 export const ErrorCodes = {
   CONFIG_INVALID: 'SYSLOG_ERR_CONFIG_INVALID',
@@ -17,6 +18,7 @@ export const ErrorCodes = {
   LISTEN_PERMISSION: 'SYSLOG_ERR_LISTEN_PERMISSION',
   LISTEN_IN_USE: 'SYSLOG_ERR_LISTEN_IN_USE',
   LISTEN_FAILED: 'SYSLOG_ERR_LISTEN_FAILED',
+  STORE_OPEN: 'SYSLOG_ERR_STORE_OPEN',
   STORE_WRITE: 'SYSLOG_ERR_STORE_WRITE',
 } as const;
 

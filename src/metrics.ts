@@ -1,11 +1,11 @@
 /**
  * In-process counters (plain numbers on the hot path). Exposed by `Receiver#stats()`, logged
- * periodically and at shutdown; the admin issue exports the same names through prom-client.
+ * every minute when they changed and at shutdown; the admin issue exports them via prom-client.
  */
 import type { Transport } from './record.js';
 
 /** Why a frame was not stored (DESIGN §6, issue 5's `rejected{reason}`). */
-export type RejectReason = 'unauthorized' | 'too_large' | 'parse_error' | 'queue_full' | 'write_error';
+export type RejectReason = 'unauthorized' | 'queue_full' | 'write_error';
 
 const byTransport = (): Record<Transport, number> => ({ udp: 0, tcp: 0, tls: 0, relp: 0 });
 
@@ -18,7 +18,7 @@ export class Metrics {
   readonly refusedConnections = byTransport();
   /** Connections closed for idleness (`limits.idleTimeoutMs`). */
   readonly idleClosed = byTransport();
-  readonly rejected: Record<RejectReason, number> = { unauthorized: 0, too_large: 0, parse_error: 0, queue_full: 0, write_error: 0 };
+  readonly rejected: Record<RejectReason, number> = { unauthorized: 0, queue_full: 0, write_error: 0 };
   /** Frames cut to `limits.maxMessageBytes` and stored with `syslog.truncated`. */
   truncated = 0;
   /** MSG that looked like CEE/JSON but was not one JSON object (stored as text). */

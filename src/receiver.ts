@@ -5,7 +5,7 @@
 import type { AddressInfo } from 'node:net';
 import { AppRegistry } from './auth/registry.js';
 import type { Config } from './config/schema.js';
-import { bindError } from './errors.js';
+import { bindError, ErrorCodes, ReceiverError } from './errors.js';
 import { createLogger, type Logger } from './logger.js';
 import { Metrics } from './metrics.js';
 import { Batcher } from './pipeline/batcher.js';
@@ -28,6 +28,7 @@ export interface ReceiverAddresses {
 }
 
 const HOUSEKEEPING_MS = 10_000;
+const STATS_LOG_MS = 60_000;
 
 export class Receiver {
   readonly metrics = new Metrics();
@@ -62,10 +63,12 @@ export class Receiver {
   static async start(config: Config, opts: ReceiverOptions = {}): Promise<Receiver> {
     const r = new Receiver(config, opts);
     try {
-      await r.sink.recover();
+      await r.sink.recover().catch((e: NodeJS.ErrnoException) => {
+        throw new ReceiverError(ErrorCodes.STORE_OPEN, `cannot open the store at ${config.storage.dir}: ${e.message}. Check storage.dir and its permissions.`, { cause: e });
+      });
       await r.bind();
     } catch (err) {
-      await r.stop();
+      await r.stop(false);
       throw err;
     }
     r.timer = setInterval(() => void r.housekeeping(), HOUSEKEEPING_MS);
@@ -98,8 +101,20 @@ export class Receiver {
     return out;
   }
 
+  private lastStats = '';
+  private lastStatsMs = 0;
+
+  /** Closes idle files; logs the counters once a minute when they changed. */
   private async housekeeping(): Promise<void> {
     await this.sink.closeIdle();
+    const now = Date.now();
+    if (now - this.lastStatsMs >= STATS_LOG_MS) {
+      const stats = this.metrics.snapshot();
+      const text = JSON.stringify(stats);
+      if (text !== this.lastStats) this.log.info({ stats }, 'counters');
+      this.lastStats = text;
+      this.lastStatsMs = now;
+    }
   }
 
   /** Counters snapshot (see {@link Metrics}). */
@@ -113,13 +128,13 @@ export class Receiver {
   }
 
   /** Stops the listeners, flushes and syncs the store, closes files. Idempotent. */
-  stop(): Promise<void> {
+  stop(logStats = true): Promise<void> {
     this.stopping ??= (async () => {
       if (this.timer) clearInterval(this.timer);
       await Promise.all([this.udp?.stop(), this.tcp?.stop()]);
       await this.batcher.close();
       await this.sink.close();
-      this.log.info({ stats: this.metrics.snapshot() }, 'receiver stopped');
+      if (logStats) this.log.info({ stats: this.metrics.snapshot() }, 'receiver stopped');
     })();
     return this.stopping;
   }

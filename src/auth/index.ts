@@ -9,7 +9,7 @@
 import type { ParsedMessage } from '../parse/types.js';
 import type { FrameSource, TokenSource } from '../record.js';
 import type { AppRegistry } from './registry.js';
-import { appForToken, findInlineToken, removeToken } from './token.js';
+import { appForToken, findInlineToken, removeToken, scrubToken } from './token.js';
 
 /** Outcome of {@link authorize}: the app and how it was found. */
 export interface Authorization {
@@ -39,19 +39,23 @@ export function authorize(
         const app = appForToken(tokens, v);
         if (app !== null) {
           for (let j = 0; j < tokenFields.length; j++) delete cee[tokenFields[j]];
+          if (typeof cee.message === 'string') cee.message = scrubToken(cee.message, v);
           return { app, tokenSource: 'cee' };
         }
       }
     }
     const byName = appForToken(tokens, msg.appName);
     if (byName !== null) {
+      if (msg.message !== null) msg.message = scrubToken(msg.message, msg.appName!);
       msg.appName = null;
       return { app: byName, tokenSource: msg.format === 'rfc5424' ? 'app-name' : 'tag' };
     }
     if (cee === null && msg.message !== null) {
       const hit = findInlineToken(tokens, msg.message);
       if (hit !== null) {
-        msg.message = removeToken(msg.message, hit.start, hit.end);
+        const token = msg.message.slice(hit.start, hit.end);
+        const rest = removeToken(msg.message, hit.start, hit.end);
+        msg.message = rest === null ? null : scrubToken(rest, token);
         return { app: hit.app, tokenSource: 'inline' };
       }
     }

@@ -58,3 +58,24 @@ export function removeToken(message: string, start: number, end: number): string
   const out = message.slice(0, start) + message.slice(end);
   return out.length === 0 ? null : out;
 }
+
+/**
+ * `message` with every further occurrence of `token` (any case, even inside a word) removed,
+ * each with one adjacent space, so a matched token never reaches storage (DESIGN §6).
+ * Scans with native `indexOf('-')` and compares only UUID-shaped candidates.
+ */
+export function scrubToken(message: string, token: string): string | null {
+  const lower = token.toLowerCase();
+  let out: string | null = message;
+  let from = 8;
+  while (out !== null && from < out.length) {
+    const dash = out.indexOf('-', from);
+    if (dash < 0) break;
+    const s = dash - 8;
+    if (s + 36 <= out.length && out.charCodeAt(s + 13) === 0x2d && out.slice(s, s + 36).toLowerCase() === lower) {
+      out = removeToken(out, s, s + 36);
+      from = s > 8 ? s : 8;
+    } else from = dash + 1;
+  }
+  return out;
+}

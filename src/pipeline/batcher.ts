@@ -8,7 +8,8 @@
  * batcher emits `pause`; below half of it, `resume`. Stream front-ends pause their sockets.
  */
 import { EventEmitter } from 'node:events';
-import type { FileSink, FileWrite } from '../sinks/file.js';
+import { ErrorCodes } from '../errors.js';
+import type { FileSink } from '../sinks/file.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 
@@ -24,6 +25,9 @@ const CHUNK_BYTES = 256 * 1024;
  */
 class Pending {
   readonly chunks: Buffer[] = [];
+  /** Callbacks of this file's records: one file's failure never fails another's records. */
+  readonly waiters: DurableCallback[] = [];
+  records = 0;
   private cur: Buffer = Buffer.allocUnsafe(0);
   private used = 0;
 
@@ -51,10 +55,9 @@ class Pending {
   }
 }
 
-/** A batch of pending lines plus the callbacks waiting on it. */
+/** A batch: pending lines per app day file. */
 class Batch {
   readonly files = new Map<string, Pending>();
-  readonly waiters: DurableCallback[] = [];
   bytes = 0;
   records = 0;
 }
@@ -102,9 +105,10 @@ export class Batcher extends EventEmitter {
       b.files.set(key, p);
     }
     p.add(line);
+    p.records++;
     b.bytes += bytes;
     b.records++;
-    if (onDurable !== undefined) b.waiters.push(onDurable);
+    if (onDurable !== undefined) p.waiters.push(onDurable);
     if (!this.paused && this.pendingBytes > this.highWaterBytes) {
       this.paused = true;
       this.metrics.backpressurePauses++;
@@ -150,19 +154,18 @@ export class Batcher extends EventEmitter {
   }
 
   private async write(batch: Batch): Promise<void> {
-    const writes: FileWrite[] = [];
-    for (const p of batch.files.values()) writes.push({ app: p.app, day: p.day, data: p.buffers() });
-    let error: Error | null = null;
-    try {
-      await this.sink.writeBatch(writes);
-      this.metrics.durableEvents += batch.records;
-      this.metrics.storeBatches++;
-    } catch (err) {
-      error = err as Error;
-      this.metrics.storeWriteErrors++;
-      this.metrics.rejected.write_error += batch.records;
-      this.log.error({ err: error, records: batch.records }, 'store write failed; batch not stored');
-    }
-    for (const cb of batch.waiters) cb(error);
+    const files = [...batch.files.values()];
+    const errors = await this.sink.writeBatch(files.map((p) => ({ app: p.app, day: p.day, data: p.buffers() })));
+    this.metrics.storeBatches++;
+    files.forEach((p, i) => {
+      const error = errors[i];
+      if (error === null) this.metrics.durableEvents += p.records;
+      else {
+        this.metrics.storeWriteErrors++;
+        this.metrics.rejected.write_error += p.records;
+        this.log.error({ err: error, code: ErrorCodes.STORE_WRITE, app: p.app, day: p.day, records: p.records }, 'store write failed; these records were not stored');
+      }
+      for (const cb of p.waiters) cb(error);
+    });
   }
 }

@@ -60,14 +60,14 @@ export class FileSink {
   }
 
   /**
-   * Appends every write, then syncs every touched file. Resolves when all are durable.
-   * @throws the first write/sync error (after rolling the failed files back to their old size)
+   * Appends every write and syncs each touched file, all files in parallel. Never rejects.
+   * @returns per write (same order): null once durable, or the write/sync error (that file was
+   *   rolled back to its previous size, so it holds no part of the failed write)
    */
-  async writeBatch(writes: readonly FileWrite[]): Promise<void> {
+  async writeBatch(writes: readonly FileWrite[]): Promise<Array<Error | null>> {
     const now = Date.now();
     const results = await Promise.allSettled(writes.map((w) => this.append(w, now)));
-    const failed = results.find((r) => r.status === 'rejected');
-    if (failed) throw (failed as PromiseRejectedResult).reason;
+    return results.map((r) => (r.status === 'fulfilled' ? null : (r.reason as Error)));
   }
 
   private async append(w: FileWrite, now: number): Promise<void> {

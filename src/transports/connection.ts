@@ -61,27 +61,33 @@ export class ConnectionSet {
       m.receivedBytes[t] += chunk.length;
       framer.push(chunk);
     });
-    socket.on('end', () => {
+    let ended = false;
+    const finish = (): void => {
+      if (ended) return;
+      ended = true;
       receivedAtMs = Date.now();
       framer.end();
+    };
+    socket.on('end', () => {
+      finish();
       socket.end();
     });
     socket.on('error', (err) => o.log.debug({ err, source: source.record.address }, 'connection error'));
     socket.on('close', () => {
+      finish(); // an unterminated last line (peer reset, idle timeout, shutdown) is still delivered
       this.sockets.delete(socket);
       m.openConnections[t]--;
     });
     if (o.idleTimeoutMs > 0) {
       socket.setTimeout(o.idleTimeoutMs, () => {
         m.idleClosed[t]++;
-        framer.end();
         socket.destroy();
       });
     }
     if (o.batcher.isPaused) socket.pause();
   }
 
-  /** Stops reading from every socket, delivers any unterminated last line, closes them. */
+  /** Closes every socket; each delivers its unterminated last line, if any, on close. */
   closeAll(): void {
     this.o.batcher.off('pause', this.onPause);
     this.o.batcher.off('resume', this.onResume);

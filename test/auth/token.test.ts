@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appForToken, findInlineToken, removeToken } from '../../src/auth/token.js';
+import { appForToken, findInlineToken, removeToken, scrubToken } from '../../src/auth/token.js';
 import { SourceAllowlist } from '../../src/auth/ip-allowlist.js';
 
 const T1 = '2bfbea1e-10c3-4419-bdad-7e6435882e1f';
@@ -49,4 +49,10 @@ test('source allowlist: IPv4, IPv6 and IPv4-mapped addresses', () => {
   assert.equal(al.lookup('2001:db8:1::5'), 'v6');
   assert.equal(al.lookup('2001:db9::5'), null);
   assert.equal(new SourceAllowlist([]).lookup('127.0.0.1'), null);
+});
+
+test('scrubToken removes every further copy of the token, in either case', () => {
+  assert.equal(scrubToken(`a ${T1} b ${T1.toUpperCase()} c`, T1.toUpperCase()), 'a b c');
+  assert.equal(scrubToken(`${T1}`, T1), null);
+  assert.equal(scrubToken('no token', T1), 'no token');
 });
