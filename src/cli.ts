@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `syslog-receiver` command line (DESIGN §8): start, check-config, token new.
+ * `syslog-receiver` command line (DESIGN §8): start, certs, check-config, token new.
  * Exit codes: 0 ok; 1 runtime error, bind error, unreadable config or usage error; 2 invalid config.
  */
 import { randomUUID } from 'node:crypto';
@@ -11,11 +11,12 @@ import { DEFAULT_CONFIG_FILE, loadConfigFile, parseConfig, writeDefaultConfig } 
 import { ConfigError, type Config } from './config/schema.js';
 import { ErrorCodes, ReceiverError } from './errors.js';
 import { Receiver } from './receiver.js';
+import { generateCertSet } from './certs/index.js';
 
 const program = new Command();
 program
   .name('syslog-receiver')
-  .description('Multi-tenant syslog receiver: UDP/TCP syslog in, app-token routing, durable per-app NDJSON store.')
+  .description('Multi-tenant syslog receiver: UDP/TCP/TLS syslog in, app-token routing, durable per-app NDJSON store.')
   .version('0.1.0');
 
 /** Prints an operator error and exits (2 for config problems, 1 otherwise). */
@@ -45,20 +46,32 @@ program
     } catch (err) {
       fail(err);
     }
-    let receiver: Receiver;
-    try {
-      receiver = await Receiver.start(config);
-    } catch (err) {
-      fail(err);
-    }
+    // signals during start-up (nothing received yet) exit at once; after it, they flush first
+    let receiver: Receiver | null = null;
     let signals = 0;
     const shutdown = (sig: string): void => {
-      if (++signals > 1) process.exit(1);
+      if (receiver === null || ++signals > 1) process.exit(receiver === null ? 0 : 1);
       receiver.log.info({ signal: sig }, 'shutting down: flushing the store');
       receiver.stop().then(() => process.exit(0), (err) => fail(err));
     };
     process.on('SIGTERM', () => shutdown('SIGTERM'));
     process.on('SIGINT', () => shutdown('SIGINT'));
+    process.on('SIGHUP', () => {
+      if (receiver === null) return;
+      receiver.log.info('SIGHUP: reloading TLS certificates');
+      receiver.reloadTls();
+    });
+    try {
+      receiver = await Receiver.start(config);
+    } catch (err) {
+      fail(err);
+    }
+    const g = receiver.generatedCerts;
+    if (g?.created) {
+      process.stdout.write(`Generated a TLS certificate set for ${config.listen.tls!.map((t) => `port ${t.port}`).join(', ')}.\n` +
+        `CA certificate for your senders (rsyslog StreamDriver.CAFile / syslog-ng ca-file): ${g.caCert}\n` +
+        `CA SHA-256 fingerprint: ${g.caFingerprint}\n`);
+    }
   });
 
 function printFirstRun(path: string, token: string, config: Config): void {
@@ -72,13 +85,41 @@ function printFirstRun(path: string, token: string, config: Config): void {
 }
 
 program
+  .command('certs')
+  .description('write a CA, a server certificate and client certificates (PEM, signed by the CA; an existing CA in --out is reused)')
+  .option('-o, --out <dir>', 'output directory', 'certs')
+  .option('--host <name...>', 'server name or IP for the certificate SANs (localhost, 127.0.0.1 and ::1 are always added)', [])
+  .option('--client <name...>', 'also issue a client certificate NAME.crt/NAME.key', [])
+  .option('--days <n>', 'validity of the server and client certificates, days', '825')
+  .action(async (opts: { out: string; host: string[]; client: string[]; days: string }) => {
+    try {
+      const r = await generateCertSet({ outDir: opts.out, hosts: opts.host, clients: opts.client, days: Number(opts.days) });
+      const lines = [
+        `${r.reusedCa ? 'reused' : 'created'} CA   ${r.caCert}  (key ${r.caKey})`,
+        `CA SHA-256 fingerprint: ${r.caFingerprint}`,
+        `server cert ${r.serverCert}  (key ${r.serverKey})`,
+        `server SHA-256 fingerprint: ${r.serverFingerprint}`,
+        ...Object.entries(r.clients).map(([n, c]) => `client ${n}: ${c.cert} (key ${c.key}) fingerprint ${c.fingerprint}`),
+      ];
+      process.stdout.write(lines.join('\n') + '\n');
+    } catch (err) {
+      fail(err instanceof ReceiverError ? err : new ReceiverError(ErrorCodes.TLS_CERT, `certs: ${(err as Error).message}`));
+    }
+  });
+
+program
   .command('check-config')
   .description('validate the config; prints every error with its path, exits 2 when invalid')
   .option('-c, --config <file>', 'config file', DEFAULT_CONFIG_FILE)
   .action((opts: { config: string }) => {
     try {
       const cfg = loadConfigFile(opts.config);
-      const listeners = Object.entries(cfg.listen).map(([k, l]) => `${k} ${l.address}:${l.port}`).join(', ');
+      const { udp, tcp, tls } = cfg.listen;
+      const listeners = [
+        ...(udp ? [`udp ${udp.address}:${udp.port}`] : []),
+        ...(tcp ? [`tcp ${tcp.address}:${tcp.port}`] : []),
+        ...(tls ?? []).map((t) => `tls ${t.address}:${t.port}`),
+      ].join(', ');
       process.stdout.write(`${opts.config}: OK (${cfg.apps.length} app(s); listen: ${listeners})\n`);
     } catch (err) {
       fail(err);

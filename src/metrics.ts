@@ -31,6 +31,12 @@ export class Metrics {
   durableEvents = 0;
   storeBatches = 0;
   storeWriteErrors = 0;
+  /** TLS handshakes that failed: plain-text clients, bad/missing client certificates, timeouts. */
+  tlsHandshakeFailures = 0;
+  /** TLS clients whose certificate did not verify (clientAuth optional): no tls-cert authorization. */
+  tlsClientCertRejected = 0;
+  tlsReloads = 0;
+  tlsReloadFailures = 0;
   /** Times the batcher crossed its high-water mark and stream sockets were paused. */
   backpressurePauses = 0;
 
@@ -51,6 +57,10 @@ export class Metrics {
       storeBatches: this.storeBatches,
       storeWriteErrors: this.storeWriteErrors,
       backpressurePauses: this.backpressurePauses,
+      tlsHandshakeFailures: this.tlsHandshakeFailures,
+      tlsClientCertRejected: this.tlsClientCertRejected,
+      tlsReloads: this.tlsReloads,
+      tlsReloadFailures: this.tlsReloadFailures,
     };
   }
 }

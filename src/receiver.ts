@@ -4,7 +4,7 @@
  */
 import type { AddressInfo } from 'node:net';
 import { AppRegistry } from './auth/registry.js';
-import type { Config } from './config/schema.js';
+import type { Config, TlsListenerConfig } from './config/schema.js';
 import { bindError, ErrorCodes, ReceiverError } from './errors.js';
 import { createLogger, type Logger } from './logger.js';
 import { Metrics } from './metrics.js';
@@ -13,6 +13,10 @@ import { Ingest } from './pipeline/ingest.js';
 import { FileSink } from './sinks/file.js';
 import { TcpListener } from './transports/tcp.js';
 import { UdpListener } from './transports/udp.js';
+import { TlsListener, type TlsFiles } from './transports/tls.js';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { certFingerprint, generateCertSet } from './certs/index.js';
 
 export interface ReceiverOptions {
   /** Defaults to a pino logger at `config.logLevel` on stderr. */
@@ -25,6 +29,18 @@ export interface ReceiverOptions {
 export interface ReceiverAddresses {
   udp?: AddressInfo;
   tcp?: AddressInfo;
+  /** In `listen.tls` order. */
+  tls?: AddressInfo[];
+}
+
+/** The certificate set generated at start for TLS listeners without cert/key. */
+export interface GeneratedCerts {
+  /** Path of the CA certificate senders must trust (rsyslog StreamDriver.CAFile, syslog-ng ca-file). */
+  caCert: string;
+  /** SHA-256 fingerprint of the CA certificate, `AB:CD:…`. */
+  caFingerprint: string;
+  /** True when the set was created by this start (false: an earlier one was reused). */
+  created: boolean;
 }
 
 const HOUSEKEEPING_MS = 10_000;
@@ -39,6 +55,10 @@ export class Receiver {
   private readonly ingest: Ingest;
   private udp: UdpListener | null = null;
   private tcp: TcpListener | null = null;
+  /** TLS listeners, in `listen.tls` order. */
+  readonly tls: TlsListener[] = [];
+  /** Set when a TLS listener uses the generated certificate set. */
+  generatedCerts: GeneratedCerts | null = null;
   private timer: NodeJS.Timeout | null = null;
   private stopping: Promise<void> | null = null;
 
@@ -93,11 +113,62 @@ export class Receiver {
       });
       this.addresses.tcp = await this.tcp.start(address, port).catch((e) => { throw bindError(e, 'listen.tcp', address, port); });
     }
+    const tlsList = listen.tls ?? [];
+    for (let i = 0; i < tlsList.length; i++) {
+      const t = tlsList[i];
+      const key = tlsList.length === 1 ? 'listen.tls' : `listen.tls[${i}]`;
+      const files = await this.tlsFiles(t);
+      let l: TlsListener;
+      try {
+        l = new TlsListener(key, t, files, {
+          ...common, log: this.log.child({ component: 'tls', listener: key }),
+          maxConnections: limits.maxConnections, idleTimeoutMs: limits.idleTimeoutMs,
+        });
+      } catch (e) {
+        throw new ReceiverError(ErrorCodes.TLS_CERT, `${key}: ${(e as Error).message}. Fix ${key}.cert/key/ca, or remove cert and key to use a generated set.`, { cause: e });
+      }
+      this.tls.push(l);
+      const a = await l.start().catch((e) => { throw bindError(e, key, t.address, t.port); });
+      (this.addresses.tls ??= []).push(a);
+    }
+  }
+
+  /** The listener's files; without cert/key, the set in certsDir (generated on first use). */
+  private async tlsFiles(t: TlsListenerConfig): Promise<TlsFiles> {
+    if (t.cert !== null && t.key !== null) return { cert: t.cert, key: t.key, ca: t.clientAuth === 'none' ? null : t.ca };
+    const dir = this.config.certsDir;
+    const files = { cert: join(dir, 'server.crt'), key: join(dir, 'server.key'), caCert: join(dir, 'ca.crt') };
+    if (this.generatedCerts === null) {
+      let created = false;
+      if (!existsSync(files.cert) || !existsSync(files.key) || !existsSync(files.caCert)) {
+        try {
+          await generateCertSet({ outDir: dir });
+        } catch (e) {
+          throw new ReceiverError(ErrorCodes.TLS_CERT, `cannot generate TLS certificates in ${dir}: ${(e as Error).message}. Check certsDir.`, { cause: e });
+        }
+        created = true;
+      }
+      this.generatedCerts = { caCert: files.caCert, caFingerprint: certFingerprint(readFileSync(files.caCert)), created };
+      this.log.info({ ...this.generatedCerts }, created ? 'generated a CA and server certificate for TLS' : 'using the generated TLS certificate set');
+    }
+    return { cert: files.cert, key: files.key, ca: t.clientAuth === 'none' ? null : (t.ca ?? files.caCert) };
+  }
+
+  /**
+   * Re-reads every TLS listener's certificate files (SIGHUP). New connections get the new
+   * certificate; open ones keep theirs; a bad certificate is refused and logged.
+   * @returns true when every listener reloaded
+   */
+  reloadTls(): boolean {
+    return this.tls.map((l) => l.reload()).every(Boolean);
   }
 
   private describe(): Record<string, string> {
     const out: Record<string, string> = {};
-    for (const [k, a] of Object.entries(this.addresses)) if (a) out[k] = `${a.address}:${a.port}`;
+    const put = (k: string, a: AddressInfo): void => { out[k] = `${a.address}:${a.port}`; };
+    if (this.addresses.udp) put('udp', this.addresses.udp);
+    if (this.addresses.tcp) put('tcp', this.addresses.tcp);
+    this.addresses.tls?.forEach((a, i) => put(i === 0 ? 'tls' : `tls[${i}]`, a));
     return out;
   }
 
@@ -131,7 +202,7 @@ export class Receiver {
   stop(logStats = true): Promise<void> {
     this.stopping ??= (async () => {
       if (this.timer) clearInterval(this.timer);
-      await Promise.all([this.udp?.stop(), this.tcp?.stop()]);
+      await Promise.all([this.udp?.stop(), this.tcp?.stop(), ...this.tls.map((l) => l.stop())]);
       await this.batcher.close();
       await this.sink.close();
       if (logStats) this.log.info({ stats: this.metrics.snapshot() }, 'receiver stopped');

@@ -11,7 +11,7 @@ export type Transport = 'udp' | 'tcp' | 'tls' | 'relp';
 export type SyslogFormat = 'rfc5424' | 'rfc3164' | 'raw';
 
 /** Where the app was resolved from (DESIGN §6), in resolution order. */
-export type TokenSource = 'cee' | 'app-name' | 'tag' | 'inline' | 'ip';
+export type TokenSource = 'cee' | 'app-name' | 'tag' | 'inline' | 'tls-cert' | 'ip';
 
 /** RFC 5424 §6.3 STRUCTURED-DATA: `{ sdId: { paramName: unescapedValue } }`. */
 export type StructuredData = Record<string, Record<string, string>>;
@@ -21,6 +21,7 @@ export interface RecordSource {
   address: string;
   port: number;
   transport: Transport;
+  /** Subject of the verified TLS client certificate (`CN=…,O=…`); absent otherwise. */
   tlsPeer?: string;
 }
 

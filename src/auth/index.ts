@@ -3,7 +3,8 @@
  * 1. a CEE/bare-JSON token field holding a known token (`cee`),
  * 2. RFC 5424 APP-NAME / RFC 3164 TAG equal to a known token (`app-name` / `tag`),
  * 3. the first whitespace-delimited word of MSG that is a known token (`inline`),
- * 4. the source address inside one app's `allowedSources` (`ip`).
+ * 4. a verified TLS client certificate whose fingerprint or subject an app lists (`tls-cert`),
+ * 5. the source address inside one app's `allowedSources` (`ip`).
  * On a match the token is removed from the message so it never reaches storage.
  */
 import type { ParsedMessage } from '../parse/types.js';
@@ -59,6 +60,10 @@ export function authorize(
         return { app: hit.app, tokenSource: 'inline' };
       }
     }
+  }
+  if (source.certFingerprint !== null) {
+    const byCert = registry.certFingerprints.get(source.certFingerprint) ?? registry.certSubjects.get(source.record.tlsPeer ?? '');
+    if (byCert !== undefined) return { app: byCert, tokenSource: 'tls-cert' };
   }
   const byIp = registry.sources.lookup(source.record.address);
   return byIp === null ? null : { app: byIp, tokenSource: 'ip' };

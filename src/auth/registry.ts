@@ -12,6 +12,10 @@ export class AppRegistry {
   readonly sources: SourceAllowlist;
   /** App names, in config order. */
   readonly names: readonly string[];
+  /** Client-certificate SHA-256 fingerprint (`AB:CD:…`) → app name. */
+  readonly certFingerprints: ReadonlyMap<string, string>;
+  /** Client-certificate subject (`CN=…,O=…`) → app name. */
+  readonly certSubjects: ReadonlyMap<string, string>;
 
   constructor(apps: readonly AppConfig[]) {
     const tokens = new Map<string, string>();
@@ -19,5 +23,7 @@ export class AppRegistry {
     this.tokens = tokens;
     this.sources = new SourceAllowlist(apps);
     this.names = apps.map((a) => a.name);
+    this.certFingerprints = new Map(apps.flatMap((a) => a.certFingerprints.map((f) => [f, a.name] as const)));
+    this.certSubjects = new Map(apps.flatMap((a) => a.certSubjects.map((f) => [f, a.name] as const)));
   }
 }

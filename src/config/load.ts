@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { ErrorCodes, ReceiverError } from '../errors.js';
-import { ConfigError, validateConfig, type Config } from './schema.js';
+import { ConfigError, deepFreeze, validateConfig, type Config } from './schema.js';
 
 /** Config file used when `--config` is not given. */
 export const DEFAULT_CONFIG_FILE = 'syslog-receiver.yaml';
@@ -38,9 +38,14 @@ export function loadConfigFile(path: string): Config {
   return parseConfig(text, dirname(resolve(path)), path);
 }
 
+/** Resolves every relative path of `cfg` (store, certsDir, TLS files) against `baseDir`. */
 function resolvePaths(cfg: Config, baseDir: string): Config {
-  if (isAbsolute(cfg.storage.dir)) return cfg;
-  return Object.freeze({ ...cfg, storage: Object.freeze({ ...cfg.storage, dir: resolve(baseDir, cfg.storage.dir) }) });
+  const abs = (p: string): string => (isAbsolute(p) ? p : resolve(baseDir, p));
+  const opt = (p: string | null): string | null => (p === null ? null : abs(p));
+  const listen = cfg.listen.tls
+    ? { ...cfg.listen, tls: cfg.listen.tls.map((t) => ({ ...t, cert: opt(t.cert), key: opt(t.key), ca: opt(t.ca) })) }
+    : cfg.listen;
+  return deepFreeze({ ...cfg, listen, certsDir: abs(cfg.certsDir), storage: { ...cfg.storage, dir: abs(cfg.storage.dir) } });
 }
 
 /** The config written on first start: every implemented listener, one app `default`. */
@@ -49,6 +54,8 @@ export function defaultConfigText(token: string = randomUUID()): string {
 listen:
   udp:  { address: 0.0.0.0, port: 514 }
   tcp:  { address: 0.0.0.0, port: 514 }
+  # RFC 5425 TLS; without cert/key a CA + server certificate are generated into certsDir
+  tls:  { address: 0.0.0.0, port: 10514, clientAuth: none }
 apps:
   - name: default
     token: ${token}

@@ -4,6 +4,7 @@
  * once, each with its path (e.g. `apps[1].token`), and returns a frozen {@link Config}.
  */
 import { BlockList, isIP } from 'node:net';
+import { normalizeFingerprint } from '../certs/fingerprint.js';
 
 /** One socket listener: bind address and port (0 = ephemeral, for tests). */
 export interface ListenerConfig {
@@ -11,10 +12,30 @@ export interface ListenerConfig {
   port: number;
 }
 
+/** Client-certificate policy of a TLS listener (RFC 5425 §4.2). */
+export type ClientAuth = 'none' | 'optional' | 'required';
+
+/** One TLS listener (RFC 5425; DESIGN §3). Paths resolve against the config file. */
+export interface TlsListenerConfig extends ListenerConfig {
+  /** PEM server certificate (chain) and key; both null → a generated set in `certsDir`. */
+  cert: string | null;
+  key: string | null;
+  /** PEM CA bundle that client certificates must chain to; required unless clientAuth is none. */
+  ca: string | null;
+  clientAuth: ClientAuth;
+  minVersion: 'TLSv1.2' | 'TLSv1.3';
+  /** OpenSSL cipher list; null = Node's default. */
+  ciphers: string | null;
+  /** A connection that has not finished its handshake by then is closed, ms. */
+  handshakeTimeoutMs: number;
+}
+
 /** `listen:` — a listener absent here is not started. */
 export interface ListenConfig {
   udp?: ListenerConfig;
   tcp?: ListenerConfig;
+  /** One or more TLS listeners (`listen.tls` may be a mapping or a list). */
+  tls?: TlsListenerConfig[];
 }
 
 /** One tenant. `token` is a UUID (any case); `allowedSources` are CIDRs or plain addresses. */
@@ -22,6 +43,10 @@ export interface AppConfig {
   name: string;
   token: string | null;
   allowedSources: string[];
+  /** SHA-256 fingerprints of client certificates, canonical `AB:CD:…` form. */
+  certFingerprints: string[];
+  /** Client certificate subjects, as `CN=…,O=…` in certificate order (see certs/fingerprint.ts). */
+  certSubjects: string[];
 }
 
 /** `storage:` — the embedded file store (DESIGN §7). */
@@ -56,6 +81,8 @@ export interface AuthConfig {
 /** The validated, frozen configuration. */
 export interface Config {
   listen: ListenConfig;
+  /** Where a generated certificate set lives (TLS listeners without cert/key). */
+  certsDir: string;
   apps: AppConfig[];
   storage: StorageConfig;
   limits: LimitsConfig;
@@ -66,6 +93,10 @@ export interface Config {
 
 export const DEFAULT_UDP: ListenerConfig = { address: '0.0.0.0', port: 514 };
 export const DEFAULT_TCP: ListenerConfig = { address: '0.0.0.0', port: 514 };
+export const DEFAULT_TLS: TlsListenerConfig = {
+  address: '0.0.0.0', port: 10514, cert: null, key: null, ca: null, clientAuth: 'none',
+  minVersion: 'TLSv1.2', ciphers: null, handshakeTimeoutMs: 10000,
+};
 export const DEFAULT_STORAGE: StorageConfig = {
   dir: 'data', fsync: true, flushIntervalMs: 20, retentionDays: 14, highWaterBytes: 16 * 1024 * 1024,
 };
@@ -124,10 +155,47 @@ class Reader {
     return v;
   }
 
+  /** Validates a list, mapping each item; bad items are reported by `f` and left out. */
+  list<T>(v: unknown, path: string, f: (item: unknown, itemPath: string) => T | null): T[] {
+    if (v === undefined || v === null) return [];
+    if (!Array.isArray(v)) { this.err(path, 'must be a list'); return []; }
+    const out: T[] = [];
+    v.forEach((item, i) => { const x = f(item, `${path}[${i}]`); if (x !== null) out.push(x); });
+    return out;
+  }
+
   str(v: unknown, path: string, def: string): string {
     if (v === undefined) return def;
     if (typeof v !== 'string' || v.length === 0) { this.err(path, 'must be a non-empty string'); return def; }
     return v;
+  }
+
+  oneOf<T extends string>(v: unknown, path: string, def: T, allowed: readonly T[]): T {
+    if (v === undefined) return def;
+    if (!allowed.includes(v as T)) { this.err(path, `must be one of ${allowed.join(', ')}`); return def; }
+    return v as T;
+  }
+
+  optStr(v: unknown, path: string): string | null {
+    return v === undefined || v === null ? null : this.str(v, path, '');
+  }
+
+  tls(v: unknown, path: string): TlsListenerConfig {
+    const o = this.obj(v, path, ['address', 'port', 'cert', 'key', 'ca', 'clientAuth', 'minVersion', 'ciphers', 'handshakeTimeoutMs']);
+    const d = DEFAULT_TLS;
+    const base = this.listener({ address: o.address, port: o.port }, path, d)!;
+    const cert = this.optStr(o.cert, `${path}.cert`);
+    const key = this.optStr(o.key, `${path}.key`);
+    if ((cert === null) !== (key === null)) this.err(path, 'set both cert and key, or neither (a certificate set is then generated in certsDir)');
+    const clientAuth = this.oneOf(o.clientAuth, `${path}.clientAuth`, d.clientAuth, ['none', 'optional', 'required'] as const);
+    const ca = this.optStr(o.ca, `${path}.ca`);
+    if (clientAuth !== 'none' && ca === null && cert !== null) this.err(`${path}.ca`, `required when clientAuth is ${clientAuth} (the CA that client certificates must chain to)`);
+    return {
+      ...base, cert, key, ca, clientAuth,
+      minVersion: this.oneOf(o.minVersion, `${path}.minVersion`, d.minVersion, ['TLSv1.2', 'TLSv1.3'] as const),
+      ciphers: this.optStr(o.ciphers, `${path}.ciphers`),
+      handshakeTimeoutMs: this.int(o.handshakeTimeoutMs, `${path}.handshakeTimeoutMs`, d.handshakeTimeoutMs, 100, 600000),
+    };
   }
 
   listener(v: unknown, path: string, def: ListenerConfig): ListenerConfig | undefined {
@@ -163,22 +231,33 @@ const APP_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
  */
 export function validateConfig(input: unknown, source = 'config'): Config {
   const r = new Reader();
-  const root = r.obj(input, '(root)', ['listen', 'apps', 'storage', 'limits', 'auth', 'logLevel']);
-  const l = r.obj(root.listen, 'listen', ['udp', 'tcp']);
+  const root = r.obj(input, '(root)', ['listen', 'apps', 'storage', 'limits', 'auth', 'logLevel', 'certsDir']);
+  const l = r.obj(root.listen, 'listen', ['udp', 'tcp', 'tls']);
   const listen: ListenConfig = {};
   const udp = r.listener(l.udp, 'listen.udp', DEFAULT_UDP);
   const tcp = r.listener(l.tcp, 'listen.tcp', DEFAULT_TCP);
   if (udp) listen.udp = udp;
   if (tcp) listen.tcp = tcp;
-  if (!udp && !tcp) r.err('listen', 'no listener configured (add listen.udp and/or listen.tcp)');
+  if (l.tls !== undefined && l.tls !== null) {
+    listen.tls = Array.isArray(l.tls) ? l.tls.map((t, i) => r.tls(t, `listen.tls[${i}]`)) : [r.tls(l.tls, 'listen.tls')];
+    const ports = new Set<string>();
+    listen.tls.forEach((t, i) => {
+      const k = `${t.address}:${t.port}`;
+      if (t.port !== 0 && ports.has(k)) r.err(`listen.tls[${i}].port`, `${k} is used by another TLS listener`);
+      ports.add(k);
+    });
+  }
+  if (!udp && !tcp && !listen.tls?.length) r.err('listen', 'no listener configured (add listen.udp, listen.tcp and/or listen.tls)');
 
   const apps: AppConfig[] = [];
   if (root.apps !== undefined && !Array.isArray(root.apps)) r.err('apps', 'must be a list');
   const names = new Set<string>();
   const tokens = new Map<string, string>();
+  const certOwners = new Map<string, string>();
+  const subjectOwners = new Map<string, string>();
   (Array.isArray(root.apps) ? root.apps : []).forEach((a, i) => {
     const p = `apps[${i}]`;
-    const o = r.obj(a, p, ['name', 'token', 'allowedSources']);
+    const o = r.obj(a, p, ['name', 'token', 'allowedSources', 'certFingerprints', 'certSubjects']);
     const name = r.str(o.name, `${p}.name`, '');
     if (name && !APP_NAME_RE.test(name)) r.err(`${p}.name`, 'must be 1-64 of A-Z a-z 0-9 . _ - (it names a directory), starting alphanumeric');
     if (names.has(name)) r.err(`${p}.name`, `duplicate app name "${name}"`);
@@ -201,8 +280,26 @@ export function validateConfig(input: unknown, source = 'config'): Config {
         else allowedSources.push(c);
       });
     }
-    if (token === null && allowedSources.length === 0) r.err(p, 'needs a token or allowedSources, or it can never receive anything');
-    apps.push({ name, token, allowedSources });
+    const certFingerprints = r.list(o.certFingerprints, `${p}.certFingerprints`, (f, fp) => {
+      const n = typeof f === 'string' ? normalizeFingerprint(f) : null;
+      if (n === null) r.err(fp, 'is not a SHA-256 fingerprint (64 hex digits, with or without colons, as `openssl x509 -fingerprint -sha256` prints)');
+      return n;
+    });
+    const certSubjects = r.list(o.certSubjects, `${p}.certSubjects`, (f, fp) => {
+      if (typeof f !== 'string' || f.length === 0) { r.err(fp, 'must be a subject like CN=client1,O=Example'); return null; }
+      return f;
+    });
+    for (const [list, map, what] of [[certFingerprints, certOwners, 'certFingerprints'], [certSubjects, subjectOwners, 'certSubjects']] as const) {
+      for (const v of list) {
+        const other = map.get(v);
+        if (other !== undefined && other !== name) r.err(`${p}.${what}`, `${v} is already mapped to app "${other}"`);
+        map.set(v, name);
+      }
+    }
+    if (token === null && allowedSources.length === 0 && certFingerprints.length === 0 && certSubjects.length === 0) {
+      r.err(p, 'needs a token, allowedSources, certFingerprints or certSubjects, or it can never receive anything');
+    }
+    apps.push({ name, token, allowedSources, certFingerprints, certSubjects });
   });
 
   checkSourceOverlap(apps, r);
@@ -238,7 +335,8 @@ export function validateConfig(input: unknown, source = 'config'): Config {
   }
 
   if (r.errors.length > 0) throw new ConfigError(r.errors, source);
-  return deepFreeze({ listen, apps, storage, limits, auth: { tokenFields }, logLevel });
+  const certsDir = r.str(root.certsDir, 'certsDir', 'certs');
+  return deepFreeze({ listen, certsDir, apps, storage, limits, auth: { tokenFields }, logLevel });
 }
 
 /** DESIGN §6 rule 4: an address may belong to one app only; overlapping CIDRs are an error. */
@@ -259,7 +357,8 @@ function checkSourceOverlap(apps: AppConfig[], r: Reader): void {
   }
 }
 
-function deepFreeze<T>(o: T): T {
+/** Freezes `o` and everything reachable from it. */
+export function deepFreeze<T>(o: T): T {
   if (typeof o === 'object' && o !== null) {
     for (const v of Object.values(o)) deepFreeze(v);
     Object.freeze(o);

@@ -1,0 +1,171 @@
+/**
+ * TLS front-end (RFC 5425; DESIGN §3), default port 10514: the same per-frame framing
+ * auto-detection, limits, backpressure and authorization as TCP — Sematext's own configs send
+ * LF-framed lines here, RFC 5425 clients octet-counted frames.
+ *
+ * - TLS 1.2 minimum (configurable), Node's default ciphers unless `ciphers` is set.
+ * - Client certificates (`clientAuth: none | optional | required`, RFC 5425 §4.2): a verified
+ *   certificate's SHA-256 fingerprint and subject go with every frame, so apps that list
+ *   them (`certFingerprints`, `certSubjects`) authorize its messages (`tls-cert`).
+ * - Hot reload: `reload()` (SIGHUP, or a change of the cert/key/CA files) swaps the
+ *   certificate for new connections with `tls.Server#setSecureContext`; open connections keep
+ *   theirs. A bad new certificate is refused with a log line and the old one stays.
+ * - A failed handshake (plain-text client, bad or missing client certificate, timeout) closes
+ *   the connection and is counted (`tlsHandshakeFailures`).
+ */
+import { readFileSync, watch, type FSWatcher } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { basename, dirname } from 'node:path';
+import { X509Certificate } from 'node:crypto';
+import { createSecureContext, createServer, type SecureContextOptions, type Server, type TLSSocket } from 'node:tls';
+import { subjectString } from '../certs/fingerprint.js';
+import type { TlsListenerConfig } from '../config/schema.js';
+import type { FrameSource } from '../record.js';
+import { ConnectionSet, listen, type StreamOptions } from './connection.js';
+
+/** A TLS listener's files, resolved (a generated set when the config names none). */
+export interface TlsFiles {
+  cert: string;
+  key: string;
+  /** CA bundle for client certificates; null = none requested. */
+  ca: string | null;
+}
+
+const WATCH_DEBOUNCE_MS = 300;
+
+export class TlsListener {
+  private readonly server: Server;
+  private readonly conns: ConnectionSet;
+  private readonly watchers: FSWatcher[] = [];
+  private debounce: NodeJS.Timeout | null = null;
+  /** SHA-256 fingerprint of the certificate in service (for logs and tests). */
+  fingerprint = '';
+
+  /**
+   * @param name config path of this listener (e.g. `listen.tls[1]`), used in logs
+   * @throws Error when the files cannot be read or do not form a valid key/certificate pair
+   */
+  constructor(readonly name: string, private readonly cfg: TlsListenerConfig, private readonly files: TlsFiles, private readonly o: Omit<StreamOptions, 'transport'>) {
+    this.conns = new ConnectionSet({ ...o, transport: 'tls' });
+    const ctx = this.loadContextOptions();
+    const requestCert = cfg.clientAuth !== 'none';
+    this.server = createServer({
+      ...ctx,
+      requestCert,
+      rejectUnauthorized: cfg.clientAuth === 'required',
+      handshakeTimeout: cfg.handshakeTimeoutMs,
+      noDelay: true,
+    }, (socket) => this.onSecure(socket));
+    this.conns.limit(this.server);
+    this.server.on('tlsClientError', (err, socket) => {
+      o.metrics.tlsHandshakeFailures++;
+      o.log.debug({ err: err.message, source: socket.remoteAddress, listener: name }, 'TLS handshake failed');
+    });
+    this.server.on('error', (err) => o.log.error({ err, listener: name }, 'tls listener error'));
+  }
+
+  /** Reads and checks the files; throws with a message naming the file on any problem. */
+  private loadContextOptions(): SecureContextOptions {
+    const read = (p: string): Buffer => {
+      try { return readFileSync(p); } catch (e) { throw new Error(`cannot read ${p}: ${(e as Error).message}`); }
+    };
+    const cert = read(this.files.cert);
+    const opts: SecureContextOptions = {
+      cert,
+      key: read(this.files.key),
+      minVersion: this.cfg.minVersion,
+      ...(this.files.ca ? { ca: read(this.files.ca) } : {}),
+      ...(this.cfg.ciphers ? { ciphers: this.cfg.ciphers } : {}),
+    };
+    let x509: X509Certificate;
+    try {
+      x509 = new X509Certificate(cert);
+    } catch (e) {
+      throw new Error(`${this.files.cert} is not a PEM certificate: ${(e as Error).message}`);
+    }
+    if (new Date(x509.validTo).getTime() < Date.now()) throw new Error(`${this.files.cert} expired on ${x509.validTo}`);
+    try {
+      createSecureContext(opts); // OpenSSL checks that the key matches the certificate
+    } catch (e) {
+      throw new Error(`${this.files.cert} / ${this.files.key}: ${(e as Error).message}`);
+    }
+    this.fingerprint = x509.fingerprint256;
+    return opts;
+  }
+
+  private onSecure(socket: TLSSocket): void {
+    let source: FrameSource;
+    const record = { address: socket.remoteAddress ?? '', port: socket.remotePort ?? 0, transport: 'tls' as const };
+    if (this.cfg.clientAuth !== 'none') {
+      const peer = socket.getPeerCertificate();
+      const presented = peer !== null && typeof peer === 'object' && peer.raw !== undefined;
+      if (socket.authorized && presented) {
+        source = { record: { ...record, tlsPeer: subjectString(peer) }, certFingerprint: peer.fingerprint256 };
+      } else {
+        if (presented) this.o.metrics.tlsClientCertRejected++;
+        source = { record, certFingerprint: null };
+      }
+    } else source = { record, certFingerprint: null };
+    this.conns.accept(socket, source);
+  }
+
+  /** Binds; rejects with the socket error. Starts watching the certificate files. */
+  async start(): Promise<AddressInfo> {
+    await listen(this.server, this.cfg.address, this.cfg.port);
+    this.watchFiles();
+    return this.server.address() as AddressInfo;
+  }
+
+  /**
+   * Re-reads cert/key/CA and uses them for new connections; open connections are untouched.
+   * @returns true when the new certificate is in service; false (old one kept, error logged) otherwise
+   */
+  reload(): boolean {
+    const before = this.fingerprint;
+    try {
+      this.server.setSecureContext(this.loadContextOptions());
+    } catch (e) {
+      this.fingerprint = before;
+      this.o.metrics.tlsReloadFailures++;
+      this.o.log.error({ listener: this.name, error: (e as Error).message }, 'TLS certificate reload refused; the previous certificate stays in service');
+      return false;
+    }
+    this.o.metrics.tlsReloads++;
+    if (this.fingerprint !== before) this.o.log.info({ listener: this.name, fingerprint: this.fingerprint }, 'TLS certificate reloaded');
+    return true;
+  }
+
+  /** Watches the directories of the files (editors and certbot replace files by rename). */
+  private watchFiles(): void {
+    const paths = [this.files.cert, this.files.key, ...(this.files.ca ? [this.files.ca] : [])];
+    const dirs = new Map<string, Set<string>>();
+    for (const p of paths) {
+      const d = dirname(p);
+      if (!dirs.has(d)) dirs.set(d, new Set());
+      dirs.get(d)!.add(basename(p));
+    }
+    for (const [dir, names] of dirs) {
+      try {
+        const w = watch(dir, (_event, file) => {
+          if (file !== null && !names.has(file.toString())) return;
+          if (this.debounce) clearTimeout(this.debounce);
+          this.debounce = setTimeout(() => { this.debounce = null; this.reload(); }, WATCH_DEBOUNCE_MS);
+        });
+        w.on('error', () => undefined);
+        w.unref();
+        this.watchers.push(w);
+      } catch (e) {
+        this.o.log.warn({ dir, error: (e as Error).message }, 'cannot watch certificate files; reload with SIGHUP');
+      }
+    }
+  }
+
+  /** Stops accepting, closes every connection and the file watchers. */
+  async stop(): Promise<void> {
+    for (const w of this.watchers) w.close();
+    if (this.debounce) clearTimeout(this.debounce);
+    const closed = new Promise<void>((r) => this.server.close(() => r()));
+    this.conns.closeAll();
+    await closed;
+  }
+}
