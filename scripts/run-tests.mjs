@@ -15,5 +15,6 @@ if (files.length === 0) {
   console.error('no test files found');
   process.exit(1);
 }
-const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...flags, ...files], { stdio: 'inherit' });
+// a test may take at most 5 min; a file that leaves a handle open must not hang the run
+const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-timeout=300000', '--test-force-exit', ...flags, ...files], { stdio: 'inherit' });
 process.exit(r.status ?? 1);

@@ -60,6 +60,7 @@ export class TlsListener {
     this.server.on('tlsClientError', (err, socket) => {
       o.metrics.tlsHandshakeFailures++;
       o.log.debug({ err: err.message, source: socket.remoteAddress, listener: name }, 'TLS handshake failed');
+      socket.destroy(); // Node leaves the socket open on a handshake timeout when this event has a listener
     });
     this.server.on('error', (err) => o.log.error({ err, listener: name }, 'tls listener error'));
   }
