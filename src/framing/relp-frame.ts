@@ -1,0 +1,183 @@
+/**
+ * RELP frame parser (RELP spec, librelp's behaviour; DESIGN §5):
+ * `TXNR SP COMMAND SP DATALEN [SP DATA] LF` with TXNR = 1*9DIGIT, COMMAND = 1*32ALPHA,
+ * DATALEN = 1*9DIGIT (DATA is exactly DATALEN bytes; with DATALEN 0 the SP may be absent, as
+ * librelp sends `7 close 0\n`). Works on Buffers and gives the same frames whatever the split
+ * of the stream. A `syslog` frame whose DATA exceeds `maxDataBytes` is cut to it (the rest is
+ * read and discarded) and flagged; any other grammar violation is reported once and the parser
+ * stops (the session must be closed).
+ */
+
+/** Receives parsed frames and errors. `data[start, end)` is valid only during the call. */
+export interface RelpFrameHandler {
+  frame(txnr: number, command: string, data: Buffer, start: number, end: number, truncated: boolean): void;
+  /** A protocol violation; `txnr` when the header got that far. No more frames follow. */
+  error(reason: string, txnr: number | null): void;
+}
+
+const enum State { Txnr, Command, DataLen, AfterDataLen, Data, Discard, Trailer, Failed }
+
+const MAX_DIGITS = 9;
+const MAX_COMMAND = 32;
+const LF = 0x0a;
+const SP = 0x20;
+
+export class RelpFrameParser {
+  private state = State.Txnr;
+  private txnr = 0;
+  private digits = 0;
+  private command = '';
+  private dataLen = 0;
+  /** Bytes of DATA still to read (Data) or to skip (Discard). */
+  private need = 0;
+  private discardAfter = 0;
+  private acc: Buffer = Buffer.allocUnsafe(0);
+  private accLen = 0;
+
+  /**
+   * @param maxDataBytes longest DATA kept for a `syslog` frame (bytes); other commands must fit
+   *   in it or the frame is a protocol error
+   */
+  constructor(private readonly maxDataBytes: number, private readonly handler: RelpFrameHandler) {}
+
+  /** True after a protocol error: nothing more is parsed. */
+  get failed(): boolean { return this.state === State.Failed; }
+
+  /** True between frames (nothing partial buffered). */
+  get idle(): boolean { return this.state === State.Txnr && this.digits === 0; }
+
+  push(chunk: Buffer): void {
+    const end = chunk.length;
+    let pos = 0;
+    while (pos < end) {
+      switch (this.state) {
+        case State.Failed:
+          return;
+        case State.Txnr: {
+          const c = chunk[pos++];
+          if (c >= 0x30 && c <= 0x39 && this.digits < MAX_DIGITS) {
+            this.txnr = this.txnr * 10 + (c - 0x30);
+            this.digits++;
+          } else if (c === SP && this.digits > 0) {
+            this.state = State.Command;
+            this.command = '';
+          } else return this.fail(this.digits >= MAX_DIGITS ? 'TXNR longer than 9 digits' : 'TXNR expected', null);
+          continue;
+        }
+        case State.Command: {
+          const c = chunk[pos++];
+          if ((c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a)) {
+            if (this.command.length >= MAX_COMMAND) return this.fail('COMMAND longer than 32 characters', this.txnr);
+            this.command += String.fromCharCode(c);
+          } else if (c === SP && this.command.length > 0) {
+            this.state = State.DataLen;
+            this.dataLen = 0;
+            this.digits = 0;
+          } else return this.fail('COMMAND must be letters', this.txnr);
+          continue;
+        }
+        case State.DataLen: {
+          const c = chunk[pos++];
+          if (c >= 0x30 && c <= 0x39 && this.digits < MAX_DIGITS) {
+            this.dataLen = this.dataLen * 10 + (c - 0x30);
+            this.digits++;
+            continue;
+          }
+          if (this.digits === 0) return this.fail('DATALEN expected', this.txnr);
+          if (c === LF && this.dataLen === 0) { this.deliver(Buffer.alloc(0), 0, 0, false); continue; }
+          if (c !== SP) return this.fail(this.digits >= MAX_DIGITS ? 'DATALEN longer than 9 digits' : 'SP expected after DATALEN', this.txnr);
+          if (this.dataLen === 0) { this.state = State.Trailer; this.need = 0; continue; }
+          if (this.dataLen > this.maxDataBytes) {
+            if (this.command !== 'syslog') return this.fail(`DATALEN ${this.dataLen} exceeds the limit of ${this.maxDataBytes} bytes`, this.txnr);
+            this.need = this.maxDataBytes;
+            this.discardAfter = this.dataLen - this.maxDataBytes;
+          } else {
+            this.need = this.dataLen;
+            this.discardAfter = 0;
+          }
+          this.state = State.Data;
+          continue;
+        }
+        case State.Data: {
+          const avail = end - pos;
+          if (this.accLen === 0 && avail >= this.need) {
+            // the whole DATA is in this chunk: hand it on without copying once the trailer is seen
+            const s = pos;
+            pos += this.need;
+            this.need = 0;
+            if (this.discardAfter > 0) {
+              this.keep(chunk, s, pos);
+              this.state = State.Discard;
+              this.need = this.discardAfter;
+            } else if (pos < end) {
+              if (chunk[pos] !== LF) return this.fail('LF expected after DATA (DATALEN wrong?)', this.txnr);
+              pos++;
+              this.deliver(chunk, s, s + this.dataLen, false);
+            } else {
+              this.keep(chunk, s, pos);
+              this.state = State.Trailer;
+            }
+          } else {
+            const take = avail < this.need ? avail : this.need;
+            this.append(chunk, pos, pos + take);
+            pos += take;
+            this.need -= take;
+            if (this.need === 0) {
+              if (this.discardAfter > 0) { this.state = State.Discard; this.need = this.discardAfter; } else this.state = State.Trailer;
+            }
+          }
+          continue;
+        }
+        case State.Discard: {
+          const avail = end - pos;
+          const skip = avail < this.need ? avail : this.need;
+          pos += skip;
+          this.need -= skip;
+          if (this.need === 0) this.state = State.Trailer;
+          continue;
+        }
+        case State.Trailer: {
+          if (chunk[pos++] !== LF) return this.fail('LF expected after DATA (DATALEN wrong?)', this.txnr);
+          const n = this.accLen;
+          this.accLen = 0;
+          this.deliver(this.acc, 0, n, this.discardAfter > 0);
+          continue;
+        }
+      }
+    }
+  }
+
+  private keep(src: Buffer, start: number, end: number): void {
+    this.accLen = 0;
+    this.append(src, start, end);
+  }
+
+  private append(src: Buffer, start: number, end: number): void {
+    const n = end - start;
+    const need = this.accLen + n;
+    if (need > this.acc.length) {
+      let cap = this.acc.length || 1024;
+      while (cap < need) cap *= 2;
+      const grown = Buffer.allocUnsafe(cap);
+      this.acc.copy(grown, 0, 0, this.accLen);
+      this.acc = grown;
+    }
+    src.copy(this.acc, this.accLen, start, end);
+    this.accLen = need;
+  }
+
+  private deliver(buf: Buffer, start: number, end: number, truncated: boolean): void {
+    const txnr = this.txnr;
+    const command = this.command;
+    this.state = State.Txnr;
+    this.txnr = 0;
+    this.digits = 0;
+    this.discardAfter = 0;
+    this.handler.frame(txnr, command, buf, start, end, truncated);
+  }
+
+  private fail(reason: string, txnr: number | null): void {
+    this.state = State.Failed;
+    this.handler.error(reason, txnr);
+  }
+}
