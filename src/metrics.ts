@@ -37,6 +37,11 @@ export class Metrics {
   tlsClientCertRejected = 0;
   tlsReloads = 0;
   tlsReloadFailures = 0;
+  /** RELP `syslog` frames answered 200 (durable, or rejected by authorization) and 500 (write failed). */
+  relpAcked = 0;
+  relpFailed = 0;
+  /** RELP sessions closed for a protocol violation, plus unknown commands answered 500. */
+  relpProtocolErrors = 0;
   /** Times the batcher crossed its high-water mark and stream sockets were paused. */
   backpressurePauses = 0;
 
@@ -57,6 +62,9 @@ export class Metrics {
       storeBatches: this.storeBatches,
       storeWriteErrors: this.storeWriteErrors,
       backpressurePauses: this.backpressurePauses,
+      relpAcked: this.relpAcked,
+      relpFailed: this.relpFailed,
+      relpProtocolErrors: this.relpProtocolErrors,
       tlsHandshakeFailures: this.tlsHandshakeFailures,
       tlsClientCertRejected: this.tlsClientCertRejected,
       tlsReloads: this.tlsReloads,

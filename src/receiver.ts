@@ -13,7 +13,8 @@ import { Ingest } from './pipeline/ingest.js';
 import { FileSink } from './sinks/file.js';
 import { TcpListener } from './transports/tcp.js';
 import { UdpListener } from './transports/udp.js';
-import { TlsListener, type TlsFiles } from './transports/tls.js';
+import { TlsListener, TlsServer, type TlsFiles } from './transports/tls.js';
+import { RelpListener, RelpSessions } from './transports/relp.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { certFingerprint, generateCertSet } from './certs/index.js';
@@ -31,6 +32,7 @@ export interface ReceiverAddresses {
   tcp?: AddressInfo;
   /** In `listen.tls` order. */
   tls?: AddressInfo[];
+  relp?: AddressInfo;
 }
 
 /** The certificate set generated at start for TLS listeners without cert/key. */
@@ -57,6 +59,9 @@ export class Receiver {
   private tcp: TcpListener | null = null;
   /** TLS listeners, in `listen.tls` order. */
   readonly tls: TlsListener[] = [];
+  private relp: { stop(): Promise<void> } | null = null;
+  /** RELP over TLS: its secure server (for certificate reload). */
+  private relpTls: TlsServer | null = null;
   /** Set when a TLS listener uses the generated certificate set. */
   generatedCerts: GeneratedCerts | null = null;
   private timer: NodeJS.Timeout | null = null;
@@ -131,6 +136,40 @@ export class Receiver {
       const a = await l.start().catch((e) => { throw bindError(e, key, t.address, t.port); });
       (this.addresses.tls ??= []).push(a);
     }
+    await this.bindRelp();
+  }
+
+  private async bindRelp(): Promise<void> {
+    const r = this.config.listen.relp;
+    if (!r) return;
+    const { limits } = this.config;
+    const log = this.log.child({ component: 'relp' });
+    const sessions = new RelpSessions({
+      ingest: this.ingest, batcher: this.batcher, metrics: this.metrics, log,
+      maxMessageBytes: limits.maxMessageBytes, maxConnections: limits.maxConnections,
+      idleTimeoutMs: limits.idleTimeoutMs, maxUnackedFrames: r.maxUnackedFrames,
+    });
+    if (!r.tls) {
+      const l = new RelpListener(sessions);
+      this.relp = l;
+      this.addresses.relp = await l.start(r.address, r.port).catch((e) => { throw bindError(e, 'listen.relp', r.address, r.port); });
+      return;
+    }
+    const files = await this.tlsFiles(r);
+    let secure: TlsServer;
+    try {
+      secure = new TlsServer('listen.relp', r, files, {
+        transport: 'relp', metrics: this.metrics, log,
+        onConnection: (socket, source) => sessions.accept(socket, source),
+        limit: (server) => sessions.limit(server),
+      });
+    } catch (e) {
+      throw new ReceiverError(ErrorCodes.TLS_CERT, `listen.relp: ${(e as Error).message}. Fix listen.relp.cert/key/ca, or remove cert and key to use a generated set.`, { cause: e });
+    }
+    this.relpTls = secure;
+    // the sessions close their own sockets (after the last acks and serverclose)
+    this.relp = { stop: async () => { await Promise.all([secure.close(() => undefined), sessions.shutdown()]); } };
+    this.addresses.relp = await secure.start().catch((e) => { throw bindError(e, 'listen.relp', r.address, r.port); });
   }
 
   /** The listener's files; without cert/key, the set in certsDir (generated on first use). */
@@ -160,7 +199,9 @@ export class Receiver {
    * @returns true when every listener reloaded
    */
   reloadTls(): boolean {
-    return this.tls.map((l) => l.reload()).every(Boolean);
+    const results = this.tls.map((l) => l.reload());
+    if (this.relpTls) results.push(this.relpTls.reload());
+    return results.every(Boolean);
   }
 
   private describe(): Record<string, string> {
@@ -169,6 +210,7 @@ export class Receiver {
     if (this.addresses.udp) put('udp', this.addresses.udp);
     if (this.addresses.tcp) put('tcp', this.addresses.tcp);
     this.addresses.tls?.forEach((a, i) => put(i === 0 ? 'tls' : `tls[${i}]`, a));
+    if (this.addresses.relp) put('relp', this.addresses.relp);
     return out;
   }
 
@@ -202,7 +244,7 @@ export class Receiver {
   stop(logStats = true): Promise<void> {
     this.stopping ??= (async () => {
       if (this.timer) clearInterval(this.timer);
-      await Promise.all([this.udp?.stop(), this.tcp?.stop(), ...this.tls.map((l) => l.stop())]);
+      await Promise.all([this.udp?.stop(), this.tcp?.stop(), ...this.tls.map((l) => l.stop()), this.relp?.stop()]);
       await this.batcher.close();
       await this.sink.close();
       if (logStats) this.log.info({ stats: this.metrics.snapshot() }, 'receiver stopped');

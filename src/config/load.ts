@@ -42,9 +42,10 @@ export function loadConfigFile(path: string): Config {
 function resolvePaths(cfg: Config, baseDir: string): Config {
   const abs = (p: string): string => (isAbsolute(p) ? p : resolve(baseDir, p));
   const opt = (p: string | null): string | null => (p === null ? null : abs(p));
-  const listen = cfg.listen.tls
-    ? { ...cfg.listen, tls: cfg.listen.tls.map((t) => ({ ...t, cert: opt(t.cert), key: opt(t.key), ca: opt(t.ca) })) }
-    : cfg.listen;
+  const files = <T extends { cert: string | null; key: string | null; ca: string | null }>(t: T): T => ({ ...t, cert: opt(t.cert), key: opt(t.key), ca: opt(t.ca) });
+  const listen = { ...cfg.listen };
+  if (listen.tls) listen.tls = listen.tls.map(files);
+  if (listen.relp) listen.relp = files(listen.relp);
   return deepFreeze({ ...cfg, listen, certsDir: abs(cfg.certsDir), storage: { ...cfg.storage, dir: abs(cfg.storage.dir) } });
 }
 
@@ -56,6 +57,8 @@ listen:
   tcp:  { address: 0.0.0.0, port: 514 }
   # RFC 5425 TLS; without cert/key a CA + server certificate are generated into certsDir
   tls:  { address: 0.0.0.0, port: 10514, clientAuth: none }
+  # RELP: acknowledged only once stored durably; tls: true for RELP over TLS
+  relp: { address: 0.0.0.0, port: 20514, tls: false }
 apps:
   - name: default
     token: ${token}

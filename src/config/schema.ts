@@ -30,12 +30,24 @@ export interface TlsListenerConfig extends ListenerConfig {
   handshakeTimeoutMs: number;
 }
 
+/**
+ * The RELP listener (DESIGN §5). With `tls: true` it speaks RELP over TLS using the same
+ * certificate and client-certificate settings as a TLS listener (`cert`/`key` absent → the
+ * generated set in certsDir).
+ */
+export interface RelpListenerConfig extends TlsListenerConfig {
+  tls: boolean;
+  /** Per session: frames read but not yet acknowledged above which the socket is paused. */
+  maxUnackedFrames: number;
+}
+
 /** `listen:` — a listener absent here is not started. */
 export interface ListenConfig {
   udp?: ListenerConfig;
   tcp?: ListenerConfig;
   /** One or more TLS listeners (`listen.tls` may be a mapping or a list). */
   tls?: TlsListenerConfig[];
+  relp?: RelpListenerConfig;
 }
 
 /** One tenant. `token` is a UUID (any case); `allowedSources` are CIDRs or plain addresses. */
@@ -102,6 +114,7 @@ export const DEFAULT_STORAGE: StorageConfig = {
 };
 export const DEFAULT_LIMITS: LimitsConfig = { maxMessageBytes: 65536, maxConnections: 10000, idleTimeoutMs: 600000 };
 export const DEFAULT_AUTH: AuthConfig = { tokenFields: ['logsene-app-token'] };
+const TLS_KEYS = ['address', 'port', 'cert', 'key', 'ca', 'clientAuth', 'minVersion', 'ciphers', 'handshakeTimeoutMs'] as const;
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 /** A token: an RFC 4122 UUID in 8-4-4-4-12 hex form, any case (DESIGN §6). */
@@ -180,9 +193,18 @@ class Reader {
     return v === undefined || v === null ? null : this.str(v, path, '');
   }
 
-  tls(v: unknown, path: string): TlsListenerConfig {
-    const o = this.obj(v, path, ['address', 'port', 'cert', 'key', 'ca', 'clientAuth', 'minVersion', 'ciphers', 'handshakeTimeoutMs']);
-    const d = DEFAULT_TLS;
+  relp(v: unknown, path: string): RelpListenerConfig {
+    const o = this.obj(v, path, [...TLS_KEYS, 'tls', 'maxUnackedFrames']);
+    const { tls: _tls, maxUnackedFrames: _m, ...rest } = o;
+    return {
+      ...this.tls(rest, path, { ...DEFAULT_TLS, port: 20514 }, false),
+      tls: this.bool(o.tls, `${path}.tls`, false),
+      maxUnackedFrames: this.int(o.maxUnackedFrames, `${path}.maxUnackedFrames`, 1024, 1, 1_000_000),
+    };
+  }
+
+  tls(v: unknown, path: string, d: TlsListenerConfig = DEFAULT_TLS, checkKeys = true): TlsListenerConfig {
+    const o = checkKeys ? this.obj(v, path, TLS_KEYS) : (v as Obj);
     const base = this.listener({ address: o.address, port: o.port }, path, d)!;
     const cert = this.optStr(o.cert, `${path}.cert`);
     const key = this.optStr(o.key, `${path}.key`);
@@ -232,7 +254,7 @@ const APP_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 export function validateConfig(input: unknown, source = 'config'): Config {
   const r = new Reader();
   const root = r.obj(input, '(root)', ['listen', 'apps', 'storage', 'limits', 'auth', 'logLevel', 'certsDir']);
-  const l = r.obj(root.listen, 'listen', ['udp', 'tcp', 'tls']);
+  const l = r.obj(root.listen, 'listen', ['udp', 'tcp', 'tls', 'relp']);
   const listen: ListenConfig = {};
   const udp = r.listener(l.udp, 'listen.udp', DEFAULT_UDP);
   const tcp = r.listener(l.tcp, 'listen.tcp', DEFAULT_TCP);
@@ -247,7 +269,8 @@ export function validateConfig(input: unknown, source = 'config'): Config {
       ports.add(k);
     });
   }
-  if (!udp && !tcp && !listen.tls?.length) r.err('listen', 'no listener configured (add listen.udp, listen.tcp and/or listen.tls)');
+  if (l.relp !== undefined && l.relp !== null) listen.relp = r.relp(l.relp, 'listen.relp');
+  if (!udp && !tcp && !listen.tls?.length && !listen.relp) r.err('listen', 'no listener configured (add listen.udp, listen.tcp, listen.tls and/or listen.relp)');
 
   const apps: AppConfig[] = [];
   if (root.apps !== undefined && !Array.isArray(root.apps)) r.err('apps', 'must be a list');

@@ -8,9 +8,13 @@
  * stops (the session must be closed).
  */
 
-/** Receives parsed frames and errors. `data[start, end)` is valid only during the call. */
+/**
+ * Receives parsed frames and errors. `data[start, end)` is valid only during the call.
+ * `frame` may return false to stop parsing after this frame: `push` then returns how many bytes
+ * it consumed, and the caller hands the rest back later (RELP flow control).
+ */
 export interface RelpFrameHandler {
-  frame(txnr: number, command: string, data: Buffer, start: number, end: number, truncated: boolean): void;
+  frame(txnr: number, command: string, data: Buffer, start: number, end: number, truncated: boolean): boolean | void;
   /** A protocol violation; `txnr` when the header got that far. No more frames follow. */
   error(reason: string, txnr: number | null): void;
 }
@@ -33,6 +37,8 @@ export class RelpFrameParser {
   private discardAfter = 0;
   private acc: Buffer = Buffer.allocUnsafe(0);
   private accLen = 0;
+  /** Set when the handler returned false: stop before the next frame. */
+  private stop = false;
 
   /**
    * @param maxDataBytes longest DATA kept for a `syslog` frame (bytes); other commands must fit
@@ -46,13 +52,18 @@ export class RelpFrameParser {
   /** True between frames (nothing partial buffered). */
   get idle(): boolean { return this.state === State.Txnr && this.digits === 0; }
 
-  push(chunk: Buffer): void {
+  /**
+   * Feeds bytes. @returns the bytes consumed: `chunk.length`, or less when the handler asked to
+   * stop (see {@link RelpFrameHandler}) or a protocol error ended parsing.
+   */
+  push(chunk: Buffer): number {
     const end = chunk.length;
     let pos = 0;
     while (pos < end) {
+      if (this.stop) { this.stop = false; return pos; }
       switch (this.state) {
         case State.Failed:
-          return;
+          return pos;
         case State.Txnr: {
           const c = chunk[pos++];
           if (c >= 0x30 && c <= 0x39 && this.digits < MAX_DIGITS) {
@@ -61,19 +72,19 @@ export class RelpFrameParser {
           } else if (c === SP && this.digits > 0) {
             this.state = State.Command;
             this.command = '';
-          } else return this.fail(this.digits >= MAX_DIGITS ? 'TXNR longer than 9 digits' : 'TXNR expected', null);
+          } else { this.fail(this.digits >= MAX_DIGITS ? 'TXNR longer than 9 digits' : 'TXNR expected', null); return pos; }
           continue;
         }
         case State.Command: {
           const c = chunk[pos++];
           if ((c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a)) {
-            if (this.command.length >= MAX_COMMAND) return this.fail('COMMAND longer than 32 characters', this.txnr);
+            if (this.command.length >= MAX_COMMAND) { this.fail('COMMAND longer than 32 characters', this.txnr); return pos; }
             this.command += String.fromCharCode(c);
           } else if (c === SP && this.command.length > 0) {
             this.state = State.DataLen;
             this.dataLen = 0;
             this.digits = 0;
-          } else return this.fail('COMMAND must be letters', this.txnr);
+          } else { this.fail('COMMAND must be letters', this.txnr); return pos; }
           continue;
         }
         case State.DataLen: {
@@ -83,12 +94,12 @@ export class RelpFrameParser {
             this.digits++;
             continue;
           }
-          if (this.digits === 0) return this.fail('DATALEN expected', this.txnr);
+          if (this.digits === 0) { this.fail('DATALEN expected', this.txnr); return pos; }
           if (c === LF && this.dataLen === 0) { this.deliver(Buffer.alloc(0), 0, 0, false); continue; }
-          if (c !== SP) return this.fail(this.digits >= MAX_DIGITS ? 'DATALEN longer than 9 digits' : 'SP expected after DATALEN', this.txnr);
+          if (c !== SP) { this.fail(this.digits >= MAX_DIGITS ? 'DATALEN longer than 9 digits' : 'SP expected after DATALEN', this.txnr); return pos; }
           if (this.dataLen === 0) { this.state = State.Trailer; this.need = 0; continue; }
           if (this.dataLen > this.maxDataBytes) {
-            if (this.command !== 'syslog') return this.fail(`DATALEN ${this.dataLen} exceeds the limit of ${this.maxDataBytes} bytes`, this.txnr);
+            if (this.command !== 'syslog') { this.fail(`DATALEN ${this.dataLen} exceeds the limit of ${this.maxDataBytes} bytes`, this.txnr); return pos; }
             this.need = this.maxDataBytes;
             this.discardAfter = this.dataLen - this.maxDataBytes;
           } else {
@@ -110,7 +121,7 @@ export class RelpFrameParser {
               this.state = State.Discard;
               this.need = this.discardAfter;
             } else if (pos < end) {
-              if (chunk[pos] !== LF) return this.fail('LF expected after DATA (DATALEN wrong?)', this.txnr);
+              if (chunk[pos] !== LF) { this.fail('LF expected after DATA (DATALEN wrong?)', this.txnr); return pos; }
               pos++;
               this.deliver(chunk, s, s + this.dataLen, false);
             } else {
@@ -137,7 +148,7 @@ export class RelpFrameParser {
           continue;
         }
         case State.Trailer: {
-          if (chunk[pos++] !== LF) return this.fail('LF expected after DATA (DATALEN wrong?)', this.txnr);
+          if (chunk[pos++] !== LF) { this.fail('LF expected after DATA (DATALEN wrong?)', this.txnr); return pos; }
           const n = this.accLen;
           this.accLen = 0;
           this.deliver(this.acc, 0, n, this.discardAfter > 0);
@@ -145,6 +156,8 @@ export class RelpFrameParser {
         }
       }
     }
+    this.stop = false;
+    return pos;
   }
 
   private keep(src: Buffer, start: number, end: number): void {
@@ -173,7 +186,7 @@ export class RelpFrameParser {
     this.txnr = 0;
     this.digits = 0;
     this.discardAfter = 0;
-    this.handler.frame(txnr, command, buf, start, end, truncated);
+    if (this.handler.frame(txnr, command, buf, start, end, truncated) === false) this.stop = true;
   }
 
   private fail(reason: string, txnr: number | null): void {

@@ -38,7 +38,7 @@ export class Ingest {
   /**
    * Handles one frame: buf[start, end), already de-framed (no trailing LF).
    * @param receivedAtMs when the bytes were read, epoch ms
-   * @param onDurable RELP: called once the record is durable, or at once with an error when rejected
+   * @param onDurable RELP: called once the record is durable (null) or its write failed (the error); never called for a rejected frame
    */
   frame(buf: Buffer, start: number, end: number, truncated: boolean, source: FrameSource, receivedAtMs: number, onDurable?: DurableCallback): IngestResult {
     const m = this.opts.metrics;

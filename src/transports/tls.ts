@@ -21,6 +21,9 @@ import { createSecureContext, createServer, type SecureContextOptions, type Serv
 import { subjectString } from '../certs/fingerprint.js';
 import type { TlsListenerConfig } from '../config/schema.js';
 import type { FrameSource } from '../record.js';
+import type { Logger } from '../logger.js';
+import type { Metrics } from '../metrics.js';
+import type { Transport } from '../record.js';
 import { ConnectionSet, listen, type StreamOptions } from './connection.js';
 
 /** A TLS listener's files, resolved (a generated set when the config names none). */
@@ -33,9 +36,23 @@ export interface TlsFiles {
 
 const WATCH_DEBOUNCE_MS = 300;
 
-export class TlsListener {
+/** What a {@link TlsServer} needs from the front-end that uses it (syslog-over-TLS or RELP). */
+export interface SecureServerHooks {
+  transport: Transport;
+  metrics: Metrics;
+  log: Logger;
+  /** Takes over a socket whose handshake completed. */
+  onConnection(socket: TLSSocket, source: FrameSource): void;
+  /** Applies the connection limit to the server (counts `drop`s). */
+  limit(server: Server): void;
+}
+
+/**
+ * A TLS server with the receiver's certificate handling: file loading with clear errors,
+ * client-certificate verification → FrameSource, handshake failure counting, and hot reload.
+ */
+export class TlsServer {
   private readonly server: Server;
-  private readonly conns: ConnectionSet;
   private readonly watchers: FSWatcher[] = [];
   private debounce: NodeJS.Timeout | null = null;
   /** SHA-256 fingerprint of the certificate in service (for logs and tests). */
@@ -45,8 +62,7 @@ export class TlsListener {
    * @param name config path of this listener (e.g. `listen.tls[1]`), used in logs
    * @throws Error when the files cannot be read or do not form a valid key/certificate pair
    */
-  constructor(readonly name: string, private readonly cfg: TlsListenerConfig, private readonly files: TlsFiles, private readonly o: Omit<StreamOptions, 'transport'>) {
-    this.conns = new ConnectionSet({ ...o, transport: 'tls' });
+  constructor(readonly name: string, private readonly cfg: TlsListenerConfig, private readonly files: TlsFiles, private readonly o: SecureServerHooks) {
     const ctx = this.loadContextOptions();
     const requestCert = cfg.clientAuth !== 'none';
     this.server = createServer({
@@ -56,7 +72,7 @@ export class TlsListener {
       handshakeTimeout: cfg.handshakeTimeoutMs,
       noDelay: true,
     }, (socket) => this.onSecure(socket));
-    this.conns.limit(this.server);
+    o.limit(this.server);
     this.server.on('tlsClientError', (err, socket) => {
       o.metrics.tlsHandshakeFailures++;
       o.log.debug({ err: err.message, source: socket.remoteAddress, listener: name }, 'TLS handshake failed');
@@ -96,7 +112,7 @@ export class TlsListener {
 
   private onSecure(socket: TLSSocket): void {
     let source: FrameSource;
-    const record = { address: socket.remoteAddress ?? '', port: socket.remotePort ?? 0, transport: 'tls' as const };
+    const record = { address: socket.remoteAddress ?? '', port: socket.remotePort ?? 0, transport: this.o.transport };
     if (this.cfg.clientAuth !== 'none') {
       const peer = socket.getPeerCertificate();
       const presented = peer !== null && typeof peer === 'object' && peer.raw !== undefined;
@@ -107,7 +123,7 @@ export class TlsListener {
         source = { record, certFingerprint: null };
       }
     } else source = { record, certFingerprint: null };
-    this.conns.accept(socket, source);
+    this.o.onConnection(socket, source);
   }
 
   /** Binds; rejects with the socket error. Starts watching the certificate files. */
@@ -161,12 +177,42 @@ export class TlsListener {
     }
   }
 
-  /** Stops accepting, closes every connection and the file watchers. */
-  async stop(): Promise<void> {
+  /**
+   * Stops accepting and the file watchers; resolves once every connection has closed (the
+   * caller closes them, e.g. after `closeConnections`).
+   */
+  close(closeConnections: () => void): Promise<void> {
     for (const w of this.watchers) w.close();
     if (this.debounce) clearTimeout(this.debounce);
     const closed = new Promise<void>((r) => this.server.close(() => r()));
-    this.conns.closeAll();
-    await closed;
+    closeConnections();
+    return closed;
   }
+}
+
+/** The syslog-over-TLS front-end: a {@link TlsServer} feeding RFC 6587 framed connections. */
+export class TlsListener {
+  private readonly conns: ConnectionSet;
+  private readonly secure: TlsServer;
+
+  /** @throws Error when the certificate files are unusable (see {@link TlsServer}) */
+  constructor(readonly name: string, cfg: TlsListenerConfig, files: TlsFiles, o: Omit<StreamOptions, 'transport'>) {
+    const conns = new ConnectionSet({ ...o, transport: 'tls' });
+    this.conns = conns;
+    this.secure = new TlsServer(name, cfg, files, {
+      transport: 'tls', metrics: o.metrics, log: o.log,
+      onConnection: (socket, source) => conns.accept(socket, source),
+      limit: (server) => conns.limit(server),
+    });
+  }
+
+  /** SHA-256 fingerprint of the certificate in service. */
+  get fingerprint(): string { return this.secure.fingerprint; }
+
+  start(): Promise<AddressInfo> { return this.secure.start(); }
+
+  reload(): boolean { return this.secure.reload(); }
+
+  /** Stops accepting and closes every connection. */
+  stop(): Promise<void> { return this.secure.close(() => this.conns.closeAll()); }
 }

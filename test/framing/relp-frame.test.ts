@@ -21,7 +21,7 @@ interface Out { frames: Array<{ txnr: number; command: string; data: string; tru
 function run(chunks: Buffer[], max = 65536): Out {
   const out: Out = { frames: [], error: null };
   const p = new RelpFrameParser(max, {
-    frame: (txnr, command, data, s, e, truncated) => out.frames.push({ txnr, command, data: data.toString('utf8', s, e), truncated }),
+    frame: (txnr, command, data, s, e, truncated) => { out.frames.push({ txnr, command, data: data.toString('utf8', s, e), truncated }); },
     error: (reason) => { out.error = reason; },
   });
   for (const c of chunks) p.push(c);

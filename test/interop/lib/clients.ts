@@ -1,10 +1,12 @@
 /**
- * Real syslog clients (rsyslog, syslog-ng, util-linux logger) driven as child processes of a
- * test. This is the logic of the interop kit's run-client.sh, ported to TypeScript so the
+ * Real syslog clients (rsyslog, syslog-ng, util-linux logger, nc, openssl s_client, gnutls-cli)
+ * driven as child processes of a test. This is the logic of the interop kit's run-client.sh, ported to TypeScript so the
  * suite carries everything it needs: the config templates live in ../conf and are rendered
  * here (`@KEY@` placeholders), every client runs in the foreground as our child, we wait
  * until the client's own counters say every message was written to the socket (rsyslog
  * impstats `processed`, syslog-ng-ctl `written`, logger: process exit), then stop it by PID.
+ * TLS (RFC 5425): rsyslog omfwd with the gtls or ossl stream driver, syslog-ng network()/syslog()
+ * with transport(tls), and the raw pipes `openssl s_client` and `gnutls-cli`.
  */
 import { spawn, spawnSync, execFile, type ChildProcess } from 'node:child_process';
 import { accessSync, closeSync, constants, appendFileSync, openSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,8 +16,12 @@ import { fileURLToPath } from 'node:url';
 
 export const CONF_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'conf');
 
-export type ClientName = 'rsyslog' | 'syslog-ng' | 'logger' | 'nc';
-export type Transport = 'udp' | 'tcp' | 'tcp-octet';
+export type ClientName = 'rsyslog' | 'syslog-ng' | 'logger' | 'nc' | 'openssl' | 'gnutls-cli';
+/** tls = LF framing inside TLS, tls-octet = RFC 5425 (octet counting inside TLS). */
+export type Transport = 'udp' | 'tcp' | 'tcp-octet' | 'tls' | 'tls-octet';
+export type RsyslogTlsDriver = 'gtls' | 'ossl';
+
+export const isTls = (t: Transport): boolean => t === 'tls' || t === 'tls-octet';
 /** Where the token goes: RFC 3164 TAG, RFC 5424 APP-NAME, `@cee:` JSON, first word of MSG; none = by source IP. */
 export type TokenStyle = 'tag' | 'appname' | 'cee' | 'prefix' | 'none';
 
@@ -85,9 +91,27 @@ export function findNc(): string | null {
   return /^\s*-N\b/m.test(`${r.stdout}${r.stderr}`) ? p : null;
 }
 
+/** The directory holding rsyslog's loadable modules (lmnsd_*.so), or null. */
+function rsyslogModuleDir(): string | null {
+  const candidates = ['/usr/lib/rsyslog', '/usr/lib64/rsyslog', '/usr/local/lib/rsyslog'];
+  try {
+    for (const d of readdirSync('/usr/lib')) candidates.push(join('/usr/lib', d, 'rsyslog'));
+  } catch { /* none */ }
+  return candidates.find((d) => existsSync(join(d, 'lmnsd_ptcp.so'))) ?? null;
+}
+
+/** Why rsyslog cannot use this TLS stream driver here (null = available). */
+export function missingRsyslogDriver(driver: RsyslogTlsDriver): string | null {
+  const dir = rsyslogModuleDir();
+  if (dir && existsSync(join(dir, `lmnsd_${driver}.so`))) return null;
+  return `rsyslog ${driver} stream driver (lmnsd_${driver}.so, package rsyslog-${driver === 'gtls' ? 'gnutls' : 'openssl'}) not installed`;
+}
+
 /** Why a client cannot run here (null = available). */
 export function missingClient(c: ClientName): string | null {
   switch (c) {
+    case 'openssl': return which('openssl') ? null : 'openssl (s_client) not installed';
+    case 'gnutls-cli': return which('gnutls-cli') ? null : 'gnutls-cli (gnutls-bin) not installed';
     case 'rsyslog': return which('rsyslogd') ? null : 'rsyslogd not installed';
     case 'syslog-ng': return findSyslogNg() ? null : 'syslog-ng not installed (looked in $SYSLOG_NG_ROOT, /opt/syslog-ng and PATH)';
     case 'logger': return findLogger() ? null : 'util-linux logger with --octet-count not installed';
@@ -183,6 +207,21 @@ export interface RunSpec {
   chunkDelayMs?: number;
   /** Longest wait for the client to report everything sent, ms. */
   timeoutMs?: number;
+  /** TLS transports: files and client options (required with tls / tls-octet). */
+  tls?: TlsClientSpec;
+}
+
+/** How a client does TLS. Every client verifies the receiver's certificate unless `authMode` is anon. */
+export interface TlsClientSpec {
+  /** CA (PEM) the receiver's certificate chains to. */
+  caFile: string;
+  /** Client certificate and key (PEM): sent only when the receiver asks for one. */
+  certFile?: string;
+  keyFile?: string;
+  /** rsyslog stream driver (default gtls). */
+  driver?: RsyslogTlsDriver;
+  /** rsyslog StreamDriverAuthMode (default x509/name, peer `localhost`); syslog-ng: anon = optional-untrusted. */
+  authMode?: 'x509/name' | 'anon';
 }
 
 export interface RunResult {
@@ -200,6 +239,7 @@ export async function runClient(spec: RunSpec): Promise<RunResult> {
     if (/^\s/.test(m) || /\n(?!\s)/.test(m) || m.includes('\r')) throw new Error(`bad test message (continuation lines must start with whitespace): ${JSON.stringify(m.slice(0, 80))}`);
   }
   if ((spec.style === 'none') !== (spec.token === null)) throw new Error('token and style "none" go together');
+  if (isTls(spec.transport) !== (spec.tls !== undefined)) throw new Error('the tls options go with (only) the tls transports');
   const t0 = Date.now();
   const w = mkdtempSync(join(tmpdir(), 'interop-run-'));
   try {
@@ -208,6 +248,7 @@ export async function runClient(spec: RunSpec): Promise<RunResult> {
       case 'syslog-ng': await runSyslogNg(spec, w); break;
       case 'logger': await runLogger(spec); break;
       case 'nc': await runNc(spec, w); break;
+      case 'openssl': case 'gnutls-cli': await runTlsPipe(spec, w); break;
     }
     return { sent: spec.messages.length, elapsedMs: Date.now() - t0 };
   } finally {
@@ -235,6 +276,8 @@ const RSYSLOG_TEMPLATES: Record<Transport, { conf: string; template: string }> =
   udp: { conf: 'rsyslog-udp.conf', template: 'RSYSLOG_TraditionalForwardFormat' },
   tcp: { conf: 'rsyslog-tcp.conf', template: 'RSYSLOG_TraditionalForwardFormat' },
   'tcp-octet': { conf: 'rsyslog-tcp-octet.conf', template: 'RSYSLOG_SyslogProtocol23Format' },
+  tls: { conf: 'rsyslog-tls.conf', template: 'RSYSLOG_TraditionalForwardFormat' },
+  'tls-octet': { conf: 'rsyslog-tls.conf', template: 'RSYSLOG_SyslogProtocol23Format' },
 };
 const RSYSLOG_TOKEN_TEMPLATES: Record<Exclude<TokenStyle, 'none'>, string> = {
   tag: 'TokenTag3164', appname: 'TokenAppName5424', cee: 'TokenCee', prefix: 'TokenPrefix',
@@ -250,6 +293,17 @@ async function runRsyslog(spec: RunSpec, w: string): Promise<void> {
     TEMPLATE: spec.style === 'none' ? spec.rsyslogTemplate ?? template : RSYSLOG_TOKEN_TEMPLATES[spec.style],
     TOKEN: spec.token ?? '',
   };
+  if (spec.tls) {
+    const anon = spec.tls.authMode === 'anon';
+    Object.assign(vars, {
+      DRIVER: spec.tls.driver ?? 'gtls', AUTHMODE: spec.tls.authMode ?? 'x509/name',
+      // anon / x509/certvalid with a non-empty PermittedPeers never sends (interop gotcha 3)
+      PEER: anon ? '' : 'localhost',
+      CAFILE: spec.tls.caFile, CERTFILE: spec.tls.certFile ?? '', KEYFILE: spec.tls.keyFile ?? '',
+      FRAMING: spec.transport === 'tls' ? 'traditional' : 'octet-counted',
+      ESCAPELF: spec.transport === 'tls' ? 'on' : 'off',
+    });
+  }
   const text = (spec.token ? render('rsyslog-token.conf', vars) + '\n' : '') + render(conf, vars);
   const confFile = join(w, 'client.conf');
   writeFileSync(confFile, text);
@@ -277,11 +331,20 @@ async function runSyslogNg(spec: RunSpec, w: string): Promise<void> {
   const sng = findSyslogNg();
   if (!sng) throw new Error('syslog-ng not installed');
   const input = join(w, 'input.log');
-  const conf = spec.transport === 'udp' ? 'syslog-ng-udp.conf' : spec.transport === 'tcp' ? 'syslog-ng-tcp.conf' : 'syslog-ng-syslog.conf';
+  const conf = { udp: 'syslog-ng-udp.conf', tcp: 'syslog-ng-tcp.conf', 'tcp-octet': 'syslog-ng-syslog.conf', tls: 'syslog-ng-tls.conf', 'tls-octet': 'syslog-ng-tls.conf' }[spec.transport];
   const vars: Record<string, string> = {
     HOST: spec.host, PORT: String(spec.port), INPUT: input, HOSTNAME: CLIENT_HOSTNAME,
     IPPROTO: spec.host.includes(':') ? '6' : '4', INCLUDE: '', REWRITE: '',
   };
+  if (spec.tls) {
+    // cert-file("") / key-file("") would be read as files: render the client's pair or none
+    if (!spec.tls.certFile || !spec.tls.keyFile) throw new Error('syslog-ng TLS template needs certFile and keyFile');
+    Object.assign(vars, {
+      DRIVER: spec.transport === 'tls' ? 'network' : 'syslog',
+      CAFILE: spec.tls.caFile, CERTFILE: spec.tls.certFile, KEYFILE: spec.tls.keyFile,
+      PEERVERIFY: spec.tls.authMode === 'anon' ? 'optional-untrusted' : 'required-trusted',
+    });
+  }
   if (spec.token) {
     const tokenFile = join(w, 'token.conf');
     writeFileSync(tokenFile, render('syslog-ng-token.conf', { TOKEN: spec.token, TOKEN_STYLE: spec.style }));
@@ -340,6 +403,19 @@ async function runLogger(spec: RunSpec): Promise<void> {
   }
 }
 
+/** The headerless one-liners a raw pipe (nc, s_client, gnutls-cli) sends; see runNc. */
+function pipeLines(spec: RunSpec): string[] {
+  return spec.messages.map((m) => {
+    if (m.includes('\n')) throw new Error(`${spec.client} sends physical lines: no embedded LF`);
+    switch (spec.style) {
+      case 'tag': case 'appname': return `${CLIENT_HOSTNAME} ${spec.token}:${m}`;
+      case 'cee': return `${CLIENT_HOSTNAME} ${CLIENT_TAG}:@cee: {"logsene-app-token": "${spec.token}", "message": ${JSON.stringify(m)}}`;
+      case 'prefix': return `${spec.token} ${m}`;
+      case 'none': return m;
+    }
+  });
+}
+
 /**
  * nc is a raw pipe: no PRI, no header. Token styles build the classic one-liners of the
  * Sematext/Logentries docs: tag `HOST TOKEN:msg`, cee `HOST interop:@cee: {...}`, prefix
@@ -349,15 +425,7 @@ async function runLogger(spec: RunSpec): Promise<void> {
 async function runNc(spec: RunSpec, w: string): Promise<void> {
   const bin = findNc();
   if (!bin) throw new Error('nc not installed');
-  const lines = spec.messages.map((m) => {
-    if (m.includes('\n')) throw new Error('nc sends physical lines: no embedded LF');
-    switch (spec.style) {
-      case 'tag': case 'appname': return `${CLIENT_HOSTNAME} ${spec.token}:${m}`;
-      case 'cee': return `${CLIENT_HOSTNAME} ${CLIENT_TAG}:@cee: {"logsene-app-token": "${spec.token}", "message": ${JSON.stringify(m)}}`;
-      case 'prefix': return `${spec.token} ${m}`;
-      case 'none': return m;
-    }
-  });
+  const lines = pipeLines(spec);
   const stdin = join(w, 'wire');
   // stdin is a file, not a pipe: `nc -u -w0` quits at once when its stdin is still empty
   const run = async (args: string[], input: string, timeoutMs: number): Promise<void> => {
@@ -377,3 +445,64 @@ async function runNc(spec: RunSpec, w: string): Promise<void> {
   }
 }
 
+
+/**
+ * `openssl s_client` / `gnutls-cli`: raw pipes over TLS, the nc one-liners with LF framing.
+ * Both verify the receiver's certificate against the CA and the IP they connect to (the
+ * generated server certificate has an IP SAN 127.0.0.1 / ::1), and both exit by themselves
+ * at stdin EOF after sending everything and closing the TLS session: s_client needs
+ * `-no_ign_eof` after `-quiet` (which implies `-ign_eof`: it would wait for the server
+ * forever); gnutls-cli sends its close_notify at EOF. stdin is a file; done = exit 0.
+ */
+async function runTlsPipe(spec: RunSpec, w: string): Promise<void> {
+  const r = await execTlsPipe(spec, w);
+  if (r.code !== 0) throw new Error(`${r.command} exited ${r.code ?? r.signal}${r.killed ? ` (killed after ${r.timeoutMs} ms)` : ''}:\n${r.output.slice(-2000)}`);
+}
+
+export interface TlsPipeResult {
+  command: string;
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  /** Killed by us after `timeoutMs` (it did not exit by itself). */
+  killed: boolean;
+  timeoutMs: number;
+  output: string;
+}
+
+async function execTlsPipe(spec: RunSpec, w: string): Promise<TlsPipeResult> {
+  if (spec.transport !== 'tls' || !spec.tls) throw new Error(`${spec.client} sends LF-framed lines over TLS only`);
+  const tls = spec.tls;
+  const bin = which(spec.client);
+  if (!bin) throw new Error(`${spec.client} not installed`);
+  const stdin = join(w, 'wire');
+  writeFileSync(stdin, pipeLines(spec).map((l) => `${l}\n`).join(''));
+  const hostPort = spec.host.includes(':') ? `[${spec.host}]:${spec.port}` : `${spec.host}:${spec.port}`;
+  const args = spec.client === 'openssl'
+    ? ['s_client', '-connect', hostPort, '-CAfile', tls.caFile, '-verify_return_error', '-quiet', '-no_ign_eof',
+      ...(tls.certFile ? ['-cert', tls.certFile, '-key', tls.keyFile ?? tls.certFile] : [])]
+    : ['--x509cafile', tls.caFile, '-p', String(spec.port),
+      ...(tls.certFile ? ['--x509certfile', tls.certFile, '--x509keyfile', tls.keyFile ?? tls.certFile] : []), spec.host];
+  const child = startChild(bin, args, undefined, stdin);
+  const timeoutMs = spec.timeoutMs ?? 30_000;
+  let killed = false;
+  const t = setTimeout(() => {
+    if (child.running() && child.pid > 0) try { killed = true; process.kill(child.pid, 'SIGKILL'); } catch { /* gone */ }
+  }, timeoutMs);
+  const { code, signal } = await child.exited;
+  clearTimeout(t);
+  return { command: `${spec.client} ${args.join(' ')}`, code, signal, killed, timeoutMs, output: child.output() };
+}
+
+/**
+ * Runs a raw TLS pipe (s_client / gnutls-cli) that is expected to be refused (e.g. a client
+ * certificate from another CA): returns how it ended instead of throwing; killed by PID
+ * after `timeoutMs` if it does not exit by itself.
+ */
+export async function runTlsPipeExpectingFailure(spec: RunSpec, timeoutMs = 15_000): Promise<TlsPipeResult> {
+  const w = mkdtempSync(join(tmpdir(), 'interop-run-'));
+  try {
+    return await execTlsPipe({ ...spec, timeoutMs }, w);
+  } finally {
+    if (process.env.KEEP_INTEROP_TMP !== '1') rmSync(w, { recursive: true, force: true });
+  }
+}

@@ -3,7 +3,9 @@
  * a token app, a decoy token app and a source-IP app; let one real client process send a
  * corpus of messages; then check the store: every message stored exactly once, under the
  * right app, message text intact and token-free, `syslog.tokenSource` as expected, the token
- * nowhere in the store, nothing stored for any other app.
+ * nowhere in the store, nothing stored for any other app. TLS variants run against a TLS-only
+ * receiver with a certificate set from lib/certs.ts; with `tls.clientCert` the listener
+ * requires a client certificate and an extra app is chosen by its fingerprint (`tls-cert`).
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -13,7 +15,8 @@ import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { RECORD_KEYS, type SyslogRecord, type TokenSource } from '../../../src/record.js';
 import { startTestReceiver, storedApps } from '../../helpers/receiver.js';
-import { CLIENT_TAG, missingClient, runClient, type ClientName, type TokenStyle, type Transport } from './clients.js';
+import { CLIENT_TAG, isTls, missingClient, missingRsyslogDriver, runClient, type ClientName, type RsyslogTlsDriver, type TokenStyle, type Transport } from './clients.js';
+import { CLIENT_CERT_NAME, interopCerts } from './certs.js';
 import { makeCorpus, seqOf, type SentMessage } from './corpus.js';
 
 export interface Variant {
@@ -41,7 +44,24 @@ export interface Variant {
   /** Paced feeding of the input file (UDP). */
   chunk?: number;
   chunkDelayMs?: number;
+  /** TLS transports: rsyslog stream driver (default gtls), auth mode (default x509/name, peer localhost). */
+  tls?: TlsVariant;
 }
+
+export interface TlsVariant {
+  driver?: RsyslogTlsDriver;
+  authMode?: 'x509/name' | 'anon';
+  /**
+   * The listener requires a client certificate (clientAuth: required, ca); the client sends
+   * its own (CN=interop-client) and the messages carry no token (style none): they must land
+   * in the app that lists the certificate's fingerprint, `tokenSource` tls-cert, not in the
+   * source-IP app (127.0.0.1 is still allowed there).
+   */
+  clientCert?: boolean;
+}
+
+/** The app a certificate variant's messages belong to (certFingerprints). */
+export const CERT_APP = 'certapp';
 
 const TOKEN_SOURCE: Record<TokenStyle, TokenSource> = { tag: 'tag', appname: 'app-name', cee: 'cee', prefix: 'inline', none: 'ip' };
 /** UDP may lose datagrams on a busy machine (interop gotcha 14); never more than this share. */
@@ -50,13 +70,16 @@ export const UDP_MAX_LOSS = 0.01;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 export function variantName(v: Variant): string {
-  const tok = v.style === 'none' ? 'source-ip' : `token in ${v.style}`;
-  return `${v.client} ${v.transport}${v.host === '::1' ? ' [::1]' : ''}${v.rsyslogTemplate ? ` ${v.rsyslogTemplate}` : ''}, ${tok}`;
+  const tok = v.tls?.clientCert ? 'client certificate, no token' : v.style === 'none' ? 'source-ip' : `token in ${v.style}`;
+  const tls = !isTls(v.transport) ? ''
+    : v.client === 'rsyslog' ? ` ${v.tls?.driver ?? 'gtls'} ${v.tls?.authMode ?? 'x509/name'}`
+      : v.client === 'syslog-ng' ? ` ${v.transport === 'tls' ? 'network()' : 'syslog()'} ${v.tls?.authMode === 'anon' ? 'optional-untrusted' : 'required-trusted'}` : '';
+  return `${v.client} ${v.transport}${tls}${v.host === '::1' ? ' [::1]' : ''}${v.rsyslogTemplate ? ` ${v.rsyslogTemplate}` : ''}, ${tok}`;
 }
 
 /** Skips (or, with REQUIRE_INTEROP=1, fails) when the client is missing. Returns false when skipped. */
-export function requireClient(t: TestContext, client: ClientName): boolean {
-  const missing = missingClient(client);
+export function requireClient(t: TestContext, client: ClientName, rsyslogDriver?: RsyslogTlsDriver): boolean {
+  const missing = missingClient(client) ?? (client === 'rsyslog' && rsyslogDriver ? missingRsyslogDriver(rsyslogDriver) : null);
   if (!missing) return true;
   if (process.env.REQUIRE_INTEROP === '1') assert.fail(`${missing} (REQUIRE_INTEROP=1: interop clients are required; run scripts/install-interop-clients.sh)`);
   t.skip(missing);
@@ -89,7 +112,9 @@ const short = (s: unknown, n = 160): string => {
 
 /** Runs the variant as the body of test `t`. */
 export async function runVariant(t: TestContext, v: Variant): Promise<void> {
-  if (!requireClient(t, v.client)) return;
+  const tls = isTls(v.transport);
+  if (!requireClient(t, v.client, tls ? v.tls?.driver ?? 'gtls' : undefined)) return;
+  if (v.tls?.clientCert && v.style !== 'none') throw new Error('client-certificate variants send no token (style none)');
   const host = v.host ?? '127.0.0.1';
   if (host === '::1' && !(await ipv6Loopback())) {
     t.skip('no IPv6 loopback (::1) on this machine');
@@ -100,20 +125,33 @@ export async function runVariant(t: TestContext, v: Variant): Promise<void> {
   const decoy = randomUUID();
   const tokenApp = 'tokapp';
   const ipApp = 'ipapp';
-  const app = v.style === 'none' ? ipApp : tokenApp;
+  const app = v.tls?.clientCert ? CERT_APP : v.style === 'none' ? ipApp : tokenApp;
+  const certs = tls ? await interopCerts() : null;
   const rx = await startTestReceiver({
+    ...(certs ? {
+      listen: {
+        tls: {
+          address: host, port: 0, cert: certs.set.serverCert, key: certs.set.serverKey,
+          ...(v.tls?.clientCert ? { ca: certs.set.caCert, clientAuth: 'required' } : {}),
+        },
+      },
+    } : {}),
     apps: [
       { name: tokenApp, token },
       { name: 'decoy', token: decoy },
       { name: ipApp, allowedSources: [host === '::1' ? '::1/128' : '127.0.0.1/32'] },
+      ...(certs && v.tls?.clientCert ? [{ name: CERT_APP, certFingerprints: [certs.client.fingerprint] }] : []),
     ],
   }, host);
   try {
     const label = `${v.client}-${v.transport}-${v.style}`.replace(/[^a-z0-9-]/g, '');
     const corpus = makeCorpus({ label, count: v.count, embeddedLf: v.lf !== undefined });
     const udp = v.transport === 'udp';
+    const port = certs ? rx.receiver.addresses.tls![0].port : udp ? rx.udpPort : rx.tcpPort;
     const run = await runClient({
-      client: v.client, transport: v.transport, host, port: udp ? rx.udpPort : rx.tcpPort,
+      client: v.client, transport: v.transport, host, port,
+      // the client certificate is offered to every TLS variant; only a listener asking for one gets it
+      tls: certs ? { caFile: certs.set.caCert, certFile: certs.client.cert, keyFile: certs.client.key, driver: v.tls?.driver, authMode: v.tls?.authMode } : undefined,
       messages: corpus.map((m) => m.text), token: v.style === 'none' ? null : token, style: v.style,
       chunk: v.chunk, chunkDelayMs: v.chunkDelayMs, rsyslogTemplate: v.rsyslogTemplate, loggerArgs: v.loggerArgs,
     });
@@ -123,7 +161,7 @@ export async function runVariant(t: TestContext, v: Variant): Promise<void> {
 
     const problems = checkRecords(v, corpus, recs, app, host);
     const missing = corpus.filter((m) => !recs.some((r) => seqOf(r.message) === m.seq));
-    const stats = rx.receiver.stats() as { rejected: Record<string, number>; receivedEvents: Record<string, number> };
+    const stats = rx.receiver.stats() as { rejected: Record<string, number>; receivedEvents: Record<string, number>; tlsHandshakeFailures: number; tlsClientCertRejected: number };
     t.diagnostic(`${variantName(v)}: sent ${run.sent} in ${run.elapsedMs} ms, stored ${recs.length}, missing ${missing.length}, rejected ${JSON.stringify(stats.rejected)}`);
     if (missing.length > 0) {
       const list = `seq ${missing.slice(0, 10).map((m) => `${m.seq}(${m.kind})`).join(', ')}${missing.length > 10 ? ', …' : ''}`;
@@ -136,6 +174,9 @@ export async function runVariant(t: TestContext, v: Variant): Promise<void> {
     }
     for (const r of Object.keys(stats.rejected)) {
       if (stats.rejected[r] > 0) problems.push(`receiver rejected ${stats.rejected[r]} frame(s) (${r})`);
+    }
+    if (tls && (stats.tlsHandshakeFailures > 0 || stats.tlsClientCertRejected > 0)) {
+      problems.push(`TLS: ${stats.tlsHandshakeFailures} failed handshake(s), ${stats.tlsClientCertRejected} rejected client certificate(s)`);
     }
 
     // nothing under another app
@@ -162,9 +203,10 @@ export function checkRecords(v: Variant, corpus: SentMessage[], recs: SyslogReco
   const problems: string[] = [];
   const bySeq = new Map(corpus.map((m) => [m.seq, m]));
   const seen = new Map<number, number>();
-  const wantSource = TOKEN_SOURCE[v.style];
+  const wantSource: TokenSource = v.tls?.clientCert ? 'tls-cert' : TOKEN_SOURCE[v.style];
+  const wantPeer = v.tls?.clientCert ? `CN=${CLIENT_CERT_NAME}` : undefined;
   const wantAppName = v.appName !== undefined ? v.appName : v.style === 'tag' || v.style === 'appname' ? null : CLIENT_TAG;
-  const wantTransport = v.transport === 'udp' ? 'udp' : 'tcp';
+  const wantTransport = isTls(v.transport) ? 'tls' : v.transport === 'udp' ? 'udp' : 'tcp';
   const utc = new Date().getTimezoneOffset() === 0 && new Date(2020, 6, 1).getTimezoneOffset() === 0;
   for (const r of recs) {
     const seq = seqOf(r.message);
@@ -190,6 +232,7 @@ export function checkRecords(v: Variant, corpus: SentMessage[], recs: SyslogReco
     if (r.facility !== 1 || r.severity !== 5) p('facility/severity', [r.facility, r.severity], [1, 5]);
     if (r.source?.transport !== wantTransport) p('source.transport', r.source?.transport, wantTransport);
     if (r.source?.address !== host) p('source.address', r.source?.address, host);
+    if (r.source?.tlsPeer !== wantPeer) p('source.tlsPeer', r.source?.tlsPeer, wantPeer);
     if ('logsene-app-token' in r) p('CEE token key', 'present', 'removed');
     const extra = v.extraCheck?.(r);
     if (extra) problems.push(`seq ${seq} (${sent.kind}): ${extra}`);

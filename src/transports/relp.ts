@@ -1,0 +1,303 @@
+/**
+ * RELP front-end (DESIGN §5; RELP spec and librelp's behaviour), default port 20514, plain or
+ * over TLS. Each `syslog` frame goes through the same parse and authorization as every other
+ * front-end, and is answered `rsp 200 OK` only once its record's batch is durable in the store
+ * (`rsp 500` when the write failed), always in txnr order. A frame rejected by authorization is
+ * answered 200 too (counted as rejected, never stored), so one bad message cannot block the
+ * sender's queue forever.
+ *
+ * Session rules: `open` first (offers `relp_version`, `relp_software`, `commands`; a client that
+ * does not offer `syslog` is refused with 500); txnr must increase by one (999999999 wraps to 1);
+ * `close` → `rsp 0` after every earlier ack, then the connection ends; any violation (bad frame,
+ * txnr out of sequence, command before `open`) is answered `rsp 500 …`, counted, and the session
+ * closed. Flow control: above `maxUnackedFrames` frames read but not yet acked the socket is
+ * paused (a slow disk makes clients wait); so is every socket while the batcher is over its
+ * high-water mark. Shutdown: stop reading, flush the store, send the remaining acks, then
+ * `0 serverclose 0`.
+ */
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { RelpFrameParser } from '../framing/relp-frame.js';
+import type { Logger } from '../logger.js';
+import type { Metrics } from '../metrics.js';
+import type { Batcher } from '../pipeline/batcher.js';
+import { IngestResult, type Ingest } from '../pipeline/ingest.js';
+import type { FrameSource } from '../record.js';
+import { listen } from './connection.js';
+
+export interface RelpOptions {
+  ingest: Ingest;
+  batcher: Batcher;
+  metrics: Metrics;
+  log: Logger;
+  maxMessageBytes: number;
+  maxConnections: number;
+  idleTimeoutMs: number;
+  maxUnackedFrames: number;
+}
+
+/** What we offer in our `open` response. */
+export const RELP_SOFTWARE = 'syslog-receiver,0.1.0,https://github.com/syslog-receiver';
+const MAX_TXNR = 999_999_999;
+/** Answer to a frame whose write failed: the client keeps it and sends it again. */
+const FAILED = '500 store write failed';
+
+const enum Ack { Pending, Ok, Failed, Close, Error, ServerClose, Open, Refuse }
+
+interface Entry {
+  txnr: number;
+  kind: Ack;
+  /** Response text for Error/Refuse/Open entries. */
+  text: string;
+}
+
+/** One RELP connection. */
+class RelpSession {
+  private readonly parser: RelpFrameParser;
+  private opened = false;
+  private lastTxnr = 0;
+  private readonly queue: Entry[] = [];
+  private head = 0;
+  /** No more frames are read: close/serverclose/protocol error/shutdown. */
+  private done = false;
+  private windowPaused = false;
+
+  constructor(readonly socket: Socket, private readonly source: FrameSource, private readonly o: RelpOptions, private readonly globalPaused: () => boolean) {
+    this.parser = new RelpFrameParser(o.maxMessageBytes, {
+      frame: (txnr, command, data, start, end, truncated) => this.onFrame(txnr, command, data, start, end, truncated),
+      error: (reason, txnr) => this.violation(reason, txnr ?? 0),
+    });
+    socket.on('data', (chunk: Buffer) => {
+      o.metrics.receivedBytes.relp += chunk.length;
+      this.feed(chunk);
+    });
+  }
+
+  /** Bytes read but not parsed because the window was full (at most about one socket read). */
+  private held: Buffer | null = null;
+  private feeding = false;
+
+  /** Parses `chunk` until the window is full; keeps the rest for when acks free the window. */
+  private feed(chunk: Buffer): void {
+    if (this.held !== null) {
+      this.held = Buffer.concat([this.held, chunk]);
+      return;
+    }
+    if (this.done) return;
+    this.feeding = true;
+    const used = this.parser.push(chunk);
+    this.feeding = false;
+    if (used < chunk.length && !this.done) {
+      this.held = chunk.subarray(used);
+      this.socket.pause();
+    }
+  }
+
+  /** Frames read but not yet answered. */
+  get unacked(): number { return this.queue.length - this.head; }
+
+  private onFrame(txnr: number, command: string, data: Buffer, start: number, end: number, truncated: boolean): boolean | void {
+    if (this.done) return false;
+    const expected = this.lastTxnr === MAX_TXNR ? 1 : this.lastTxnr + 1;
+    if (txnr !== expected) return this.violation(`txnr ${txnr} out of sequence (expected ${expected})`, txnr);
+    this.lastTxnr = txnr;
+    if (!this.opened) {
+      if (command !== 'open') return this.violation(`"${command}" before "open"`, txnr);
+      return this.open(txnr, data.toString('utf8', start, end));
+    }
+    switch (command) {
+      case 'syslog': {
+        const entry: Entry = { txnr, kind: Ack.Pending, text: '' };
+        this.queue.push(entry);
+        const result = this.o.ingest.frame(data, start, end, truncated, this.source, Date.now(), (err) => {
+          entry.kind = err === null ? Ack.Ok : Ack.Failed;
+          this.flush();
+        });
+        if (result === IngestResult.Rejected) entry.kind = Ack.Ok;
+        this.flush();
+        return this.unacked < this.o.maxUnackedFrames; // false: stop parsing until acks free the window
+      }
+      case 'close':
+        this.done = true;
+        this.queue.push({ txnr, kind: Ack.Close, text: '' });
+        this.flush();
+        return;
+      case 'open':
+        return this.violation('"open" twice', txnr);
+      default:
+        // unknown commands are answered and the session goes on (librelp does the same)
+        this.o.metrics.relpProtocolErrors++;
+        this.queue.push({ txnr, kind: Ack.Refuse, text: `500 command "${command}" not supported` });
+        this.flush();
+    }
+  }
+
+  /** Answers `open` with our offers, or refuses a client that does not offer `syslog`. */
+  private open(txnr: number, offers: string): void {
+    const commands: string[] = [];
+    let version = false;
+    for (const line of offers.split('\n')) {
+      if (line === '') continue;
+      const eq = line.indexOf('=');
+      if (eq <= 0) return this.violation(`malformed offer "${line.slice(0, 40)}"`, txnr);
+      const name = line.slice(0, eq);
+      if (name === 'relp_version') version = true;
+      else if (name === 'commands') commands.push(...line.slice(eq + 1).split(','));
+    }
+    if (!version) return this.violation('open without relp_version', txnr);
+    if (!commands.includes('syslog')) {
+      this.done = true;
+      this.o.metrics.relpProtocolErrors++;
+      this.queue.push({ txnr, kind: Ack.Error, text: '500 required command "syslog" not offered' });
+      this.flush();
+      return;
+    }
+    this.opened = true;
+    this.queue.push({ txnr, kind: Ack.Open, text: `200 OK\nrelp_version=0\nrelp_software=${RELP_SOFTWARE}\ncommands=syslog` });
+    this.flush();
+  }
+
+  private violation(reason: string, txnr: number): void {
+    if (this.done) return;
+    this.done = true;
+    this.o.metrics.relpProtocolErrors++;
+    this.o.log.warn({ source: this.source.record.address, reason }, 'RELP protocol violation; closing the session');
+    this.queue.push({ txnr, kind: Ack.Error, text: `500 protocol error: ${reason}` });
+    this.flush();
+  }
+
+  /** Writes every answer that is ready, in txnr order. */
+  private flush(): void {
+    const s = this.socket;
+    let corked = false;
+    while (this.head < this.queue.length) {
+      const e = this.queue[this.head];
+      if (e.kind === Ack.Pending) break;
+      this.head++;
+      if (s.destroyed || !s.writable) continue;
+      if (!corked) { s.cork(); corked = true; }
+      switch (e.kind) {
+        case Ack.Ok: s.write(`${e.txnr} rsp 6 200 OK\n`); this.o.metrics.relpAcked++; break;
+        case Ack.Failed: s.write(`${e.txnr} rsp ${FAILED.length} ${FAILED}\n`); this.o.metrics.relpFailed++; break;
+        case Ack.Open: case Ack.Refuse: s.write(`${e.txnr} rsp ${Buffer.byteLength(e.text)} ${e.text}\n`); break;
+        case Ack.Close: s.end(`${e.txnr} rsp 0\n`); break;
+        case Ack.Error: s.end(`${e.txnr} rsp ${Buffer.byteLength(e.text)} ${e.text}\n`); break;
+        case Ack.ServerClose: s.end('0 serverclose 0\n'); break;
+      }
+    }
+    if (corked) s.uncork();
+    if (this.head === this.queue.length) { this.queue.length = 0; this.head = 0; }
+    this.updateFlow();
+  }
+
+  /** Pauses while the window is full or the store is behind; resumes otherwise. */
+  updateFlow(): void {
+    const full = this.unacked >= this.o.maxUnackedFrames;
+    const resumeOk = this.unacked <= this.o.maxUnackedFrames / 2;
+    if (full && !this.windowPaused) this.windowPaused = true;
+    else if (this.windowPaused && resumeOk) this.windowPaused = false;
+    if (this.windowPaused || this.globalPaused() || this.done) {
+      this.socket.pause();
+      return;
+    }
+    if (this.held !== null && !this.feeding) {
+      const h = this.held;
+      this.held = null;
+      this.feed(h);
+      if (this.held !== null) return;
+    }
+    this.socket.resume();
+  }
+
+  /** Shutdown step 1: read no more frames. */
+  stopReading(): void {
+    this.done = true;
+    this.socket.pause();
+  }
+
+  /** Shutdown step 2 (after the store is flushed): remaining acks, then `serverclose`. */
+  serverClose(): void {
+    this.queue.push({ txnr: 0, kind: Ack.ServerClose, text: '' });
+    this.flush();
+  }
+}
+
+/** The RELP listener: a plain `net.Server`, or the connections of a TLS server handed in. */
+export class RelpSessions {
+  readonly sessions = new Set<RelpSession>();
+  private readonly onPause = (): void => { for (const s of this.sessions) s.updateFlow(); };
+
+  constructor(private readonly o: RelpOptions) {
+    o.batcher.on('pause', this.onPause);
+    o.batcher.on('resume', this.onPause);
+  }
+
+  /** Applies `limits.maxConnections` (counted on `drop`). */
+  limit(server: Server): void {
+    server.maxConnections = this.o.maxConnections;
+    server.on('drop', () => { this.o.metrics.refusedConnections.relp++; });
+  }
+
+  /** Takes over an accepted (and, over TLS, secured) socket. */
+  accept(socket: Socket, source: FrameSource): void {
+    const m = this.o.metrics;
+    const session = new RelpSession(socket, source, this.o, () => this.o.batcher.isPaused);
+    this.sessions.add(session);
+    m.openConnections.relp++;
+    socket.setNoDelay(true);
+    socket.on('error', (err) => this.o.log.debug({ err, source: source.record.address }, 'RELP connection error'));
+    socket.on('close', () => {
+      this.sessions.delete(session);
+      m.openConnections.relp--;
+    });
+    if (this.o.idleTimeoutMs > 0) {
+      socket.setTimeout(this.o.idleTimeoutMs, () => {
+        m.idleClosed.relp++;
+        socket.destroy();
+      });
+    }
+    session.updateFlow();
+  }
+
+  /**
+   * Graceful shutdown: stop reading every session, wait until the store has synced what was
+   * read, send the remaining acks and `0 serverclose 0`, and give clients `graceMs` to close.
+   */
+  async shutdown(graceMs = 2000): Promise<void> {
+    this.o.batcher.off('pause', this.onPause);
+    this.o.batcher.off('resume', this.onPause);
+    for (const s of this.sessions) s.stopReading();
+    await this.o.batcher.flush();
+    const closed = [...this.sessions].map((s) => new Promise<void>((r) => {
+      if (s.socket.destroyed) return r();
+      s.socket.once('close', () => r());
+    }));
+    for (const s of this.sessions) s.serverClose();
+    const timer = setTimeout(() => { for (const s of this.sessions) s.socket.destroy(); }, graceMs);
+    await Promise.all(closed);
+    clearTimeout(timer);
+  }
+}
+
+/** Plain-TCP RELP listener. */
+export class RelpListener {
+  private readonly server: Server;
+
+  constructor(private readonly sessions: RelpSessions) {
+    this.server = createServer({ noDelay: true }, (socket) => sessions.accept(socket, {
+      record: { address: socket.remoteAddress ?? '', port: socket.remotePort ?? 0, transport: 'relp' },
+      certFingerprint: null,
+    }));
+    sessions.limit(this.server);
+  }
+
+  async start(address: string, port: number): Promise<AddressInfo> {
+    await listen(this.server, address, port);
+    return this.server.address() as AddressInfo;
+  }
+
+  async stop(): Promise<void> {
+    const closed = new Promise<void>((r) => this.server.close(() => r()));
+    await this.sessions.shutdown();
+    await closed;
+  }
+}
