@@ -1,11 +1,20 @@
 /**
  * In-process counters (plain numbers on the hot path). Exposed by `Receiver#stats()`, logged
- * every minute when they changed and at shutdown; the admin issue exports them via prom-client.
+ * every minute when they changed and at shutdown, and read by the Prometheus exporter
+ * (`admin/prometheus.ts`) at scrape time.
  */
 import type { Transport } from './record.js';
 
-/** Why a frame was not stored (DESIGN §6, issue 5's `rejected{reason}`). */
-export type RejectReason = 'unauthorized' | 'queue_full' | 'write_error';
+/**
+ * Why a frame was not stored: `unauthorized` (no known token or source), `rate_limited` and
+ * `over_daily_volume` (app quotas), `queue_full` (UDP while the store is behind), `disk_full`
+ * (UDP/stream frames while the store cannot write), `write_error` (a batch write failed).
+ * `too_large` and `parse_error` are exported for completeness and stay 0: long frames are
+ * truncated and stored, and parsing never fails (an unparsable line is stored as `raw`).
+ */
+export type RejectReason = 'unauthorized' | 'rate_limited' | 'over_daily_volume' | 'queue_full' | 'disk_full' | 'write_error' | 'too_large' | 'parse_error';
+
+export const REJECT_REASONS: readonly RejectReason[] = ['unauthorized', 'rate_limited', 'over_daily_volume', 'queue_full', 'disk_full', 'write_error', 'too_large', 'parse_error'];
 
 const byTransport = (): Record<Transport, number> => ({ udp: 0, tcp: 0, tls: 0, relp: 0 });
 
@@ -18,15 +27,17 @@ export class Metrics {
   readonly refusedConnections = byTransport();
   /** Connections closed for idleness (`limits.idleTimeoutMs`). */
   readonly idleClosed = byTransport();
-  readonly rejected: Record<RejectReason, number> = { unauthorized: 0, queue_full: 0, write_error: 0 };
+  readonly rejected = Object.fromEntries(REJECT_REASONS.map((r) => [r, 0])) as Record<RejectReason, number>;
   /** Frames cut to `limits.maxMessageBytes` and stored with `syslog.truncated`. */
   truncated = 0;
   /** MSG that looked like CEE/JSON but was not one JSON object (stored as text). */
   ceeInvalid = 0;
   /** CEE keys dropped because they collide with receiver-owned or typed fields. */
   ceeKeysDropped = 0;
-  /** Records handed to the store, per app. */
+  /** Records stored durably (written and, with fsync, synced), per app. */
   readonly storedEvents = new Map<string, number>();
+  /** Batch sizes (records) and sync latencies (s) for histograms; set by the admin exporter. */
+  onBatch: ((records: number, seconds: number) => void) | null = null;
   /** Records the store reported durable (written and, with fsync, synced). */
   durableEvents = 0;
   storeBatches = 0;

@@ -15,6 +15,8 @@ import { TcpListener } from './transports/tcp.js';
 import { UdpListener } from './transports/udp.js';
 import { TlsListener, TlsServer, type TlsFiles } from './transports/tls.js';
 import { RelpListener, RelpSessions } from './transports/relp.js';
+import { AdminServer } from './admin/server.js';
+import { createPrometheusRegistry } from './admin/prometheus.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { certFingerprint, generateCertSet } from './certs/index.js';
@@ -33,6 +35,7 @@ export interface ReceiverAddresses {
   /** In `listen.tls` order. */
   tls?: AddressInfo[];
   relp?: AddressInfo;
+  admin?: AddressInfo;
 }
 
 /** The certificate set generated at start for TLS listeners without cert/key. */
@@ -59,7 +62,9 @@ export class Receiver {
   private tcp: TcpListener | null = null;
   /** TLS listeners, in `listen.tls` order. */
   readonly tls: TlsListener[] = [];
-  private relp: { stop(): Promise<void> } | null = null;
+  private relp: { stop(): Promise<void>; readonly listening: boolean } | null = null;
+  private relpSessions: RelpSessions | null = null;
+  private admin: AdminServer | null = null;
   /** RELP over TLS: its secure server (for certificate reload). */
   private relpTls: TlsServer | null = null;
   /** Set when a TLS listener uses the generated certificate set. */
@@ -137,6 +142,33 @@ export class Receiver {
       (this.addresses.tls ??= []).push(a);
     }
     await this.bindRelp();
+    if (listen.admin) {
+      const { address, port } = listen.admin;
+      const registry = createPrometheusRegistry(this.metrics, {
+        relpSessions: () => this.relpSessions?.sessions.size ?? 0,
+        storeHealthy: () => this.batcher.healthy,
+      });
+      this.admin = new AdminServer(registry, () => this.health(), this.log.child({ component: 'admin' }));
+      this.addresses.admin = await this.admin.start(address, port).catch((e) => { throw bindError(e, 'listen.admin', address, port); });
+    }
+  }
+
+  /**
+   * What is wrong right now, for `/healthz`: listeners not bound, the store failing.
+   * @returns an empty list when healthy
+   */
+  health(): string[] {
+    const reasons: string[] = [];
+    const check = (name: string, l: { listening: boolean } | null | undefined): void => {
+      if (l && !l.listening) reasons.push(`${name} listener is not bound`);
+    };
+    check('udp', this.udp);
+    check('tcp', this.tcp);
+    this.tls.forEach((l) => check(l.name, l));
+    check('relp', this.relp);
+    if (!this.batcher.healthy) reasons.push(`store cannot write: ${this.batcher.lastError ?? 'unknown error'}`);
+    if (this.stopping) reasons.push('shutting down');
+    return reasons;
   }
 
   private async bindRelp(): Promise<void> {
@@ -149,6 +181,7 @@ export class Receiver {
       maxMessageBytes: limits.maxMessageBytes, maxConnections: limits.maxConnections,
       idleTimeoutMs: limits.idleTimeoutMs, maxUnackedFrames: r.maxUnackedFrames,
     });
+    this.relpSessions = sessions;
     if (!r.tls) {
       const l = new RelpListener(sessions);
       this.relp = l;
@@ -168,7 +201,10 @@ export class Receiver {
     }
     this.relpTls = secure;
     // the sessions close their own sockets (after the last acks and serverclose)
-    this.relp = { stop: async () => { await Promise.all([secure.close(() => undefined), sessions.shutdown()]); } };
+    this.relp = {
+      stop: async () => { await Promise.all([secure.close(() => undefined), sessions.shutdown()]); },
+      get listening() { return secure.listening; },
+    };
     this.addresses.relp = await secure.start().catch((e) => { throw bindError(e, 'listen.relp', r.address, r.port); });
   }
 
@@ -211,6 +247,7 @@ export class Receiver {
     if (this.addresses.tcp) put('tcp', this.addresses.tcp);
     this.addresses.tls?.forEach((a, i) => put(i === 0 ? 'tls' : `tls[${i}]`, a));
     if (this.addresses.relp) put('relp', this.addresses.relp);
+    if (this.addresses.admin) put('admin', this.addresses.admin);
     return out;
   }
 
@@ -245,6 +282,7 @@ export class Receiver {
     this.stopping ??= (async () => {
       if (this.timer) clearInterval(this.timer);
       await Promise.all([this.udp?.stop(), this.tcp?.stop(), ...this.tls.map((l) => l.stop()), this.relp?.stop()]);
+      await this.admin?.stop();
       await this.batcher.close();
       await this.sink.close();
       if (logStats) this.log.info({ stats: this.metrics.snapshot() }, 'receiver stopped');

@@ -59,6 +59,8 @@ listen:
   tls:  { address: 0.0.0.0, port: 10514, clientAuth: none }
   # RELP: acknowledged only once stored durably; tls: true for RELP over TLS
   relp: { address: 0.0.0.0, port: 20514, tls: false }
+  # Prometheus /metrics and /healthz
+  admin: { address: 127.0.0.1, port: 9514 }
 apps:
   - name: default
     token: ${token}

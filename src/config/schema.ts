@@ -48,6 +48,8 @@ export interface ListenConfig {
   /** One or more TLS listeners (`listen.tls` may be a mapping or a list). */
   tls?: TlsListenerConfig[];
   relp?: RelpListenerConfig;
+  /** HTTP `/metrics` and `/healthz`; keep it on a private address. */
+  admin?: ListenerConfig;
 }
 
 /** One tenant. `token` is a UUID (any case); `allowedSources` are CIDRs or plain addresses. */
@@ -254,7 +256,7 @@ const APP_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 export function validateConfig(input: unknown, source = 'config'): Config {
   const r = new Reader();
   const root = r.obj(input, '(root)', ['listen', 'apps', 'storage', 'limits', 'auth', 'logLevel', 'certsDir']);
-  const l = r.obj(root.listen, 'listen', ['udp', 'tcp', 'tls', 'relp']);
+  const l = r.obj(root.listen, 'listen', ['udp', 'tcp', 'tls', 'relp', 'admin']);
   const listen: ListenConfig = {};
   const udp = r.listener(l.udp, 'listen.udp', DEFAULT_UDP);
   const tcp = r.listener(l.tcp, 'listen.tcp', DEFAULT_TCP);
@@ -270,6 +272,8 @@ export function validateConfig(input: unknown, source = 'config'): Config {
     });
   }
   if (l.relp !== undefined && l.relp !== null) listen.relp = r.relp(l.relp, 'listen.relp');
+  const admin = r.listener(l.admin, 'listen.admin', { address: '127.0.0.1', port: 9514 });
+  if (admin) listen.admin = admin;
   if (!udp && !tcp && !listen.tls?.length && !listen.relp) r.err('listen', 'no listener configured (add listen.udp, listen.tcp, listen.tls and/or listen.relp)');
 
   const apps: AppConfig[] = [];

@@ -86,6 +86,11 @@ export class Batcher extends EventEmitter {
     super();
   }
 
+  /** False from a failed write until the next successful one (for /healthz). */
+  healthy = true;
+  /** The last write error's message, while unhealthy. */
+  lastError: string | null = null;
+
   /** True while front-ends should not read (pending bytes above the high-water mark). */
   get isPaused(): boolean { return this.paused; }
 
@@ -155,12 +160,20 @@ export class Batcher extends EventEmitter {
 
   private async write(batch: Batch): Promise<void> {
     const files = [...batch.files.values()];
+    const t0 = process.hrtime.bigint();
     const errors = await this.sink.writeBatch(files.map((p) => ({ app: p.app, day: p.day, data: p.buffers() })));
-    this.metrics.storeBatches++;
+    const m = this.metrics;
+    m.storeBatches++;
+    m.onBatch?.(batch.records, Number(process.hrtime.bigint() - t0) / 1e9);
+    const failed = errors.find((e) => e !== null) ?? null;
+    this.healthy = failed === null;
+    this.lastError = failed === null ? null : failed.message;
     files.forEach((p, i) => {
       const error = errors[i];
-      if (error === null) this.metrics.durableEvents += p.records;
-      else {
+      if (error === null) {
+        m.durableEvents += p.records;
+        m.storedEvents.set(p.app, (m.storedEvents.get(p.app) ?? 0) + p.records);
+      } else {
         this.metrics.storeWriteErrors++;
         this.metrics.rejected.write_error += p.records;
         this.log.error({ err: error, code: ErrorCodes.STORE_WRITE, app: p.app, day: p.day, records: p.records }, 'store write failed; these records were not stored');

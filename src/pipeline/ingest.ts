@@ -68,8 +68,6 @@ export class Ingest {
     rec.message = parsed.message;
     if (parsed.cee !== null) this.mergeCee(rec, parsed.cee);
     const line = JSON.stringify(rec) + '\n';
-    const stored = m.storedEvents;
-    stored.set(auth.app, (stored.get(auth.app) ?? 0) + 1);
     this.opts.batcher.append(auth.app, rec.receivedAt.slice(0, 10), line, line.length, onDurable);
     return IngestResult.Stored;
   }

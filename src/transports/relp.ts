@@ -290,6 +290,8 @@ export class RelpListener {
     sessions.limit(this.server);
   }
 
+  get listening(): boolean { return this.server.listening; }
+
   async start(address: string, port: number): Promise<AddressInfo> {
     await listen(this.server, address, port);
     return this.server.address() as AddressInfo;

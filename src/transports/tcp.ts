@@ -13,6 +13,8 @@ export class TcpListener {
     this.server.on('error', (err) => opts.log.error({ err }, 'tcp listener error'));
   }
 
+  get listening(): boolean { return this.server.listening; }
+
   /** Binds; rejects with the socket error (EADDRINUSE, EACCES …). */
   async start(address: string, port: number): Promise<AddressInfo> {
     await listen(this.server, address, port);

@@ -126,6 +126,8 @@ export class TlsServer {
     this.o.onConnection(socket, source);
   }
 
+  get listening(): boolean { return this.server.listening; }
+
   /** Binds; rejects with the socket error. Starts watching the certificate files. */
   async start(): Promise<AddressInfo> {
     await listen(this.server, this.cfg.address, this.cfg.port);
@@ -210,6 +212,8 @@ export class TlsListener {
   get fingerprint(): string { return this.secure.fingerprint; }
 
   start(): Promise<AddressInfo> { return this.secure.start(); }
+
+  get listening(): boolean { return this.secure.listening; }
 
   reload(): boolean { return this.secure.reload(); }
 

@@ -25,6 +25,8 @@ const RECV_BUFFER_BYTES = 8 * 1024 * 1024;
 
 export class UdpListener {
   private socket: Socket | null = null;
+  /** True while the socket is bound (for /healthz). */
+  listening = false;
 
   constructor(private readonly o: UdpOptions) {}
 
@@ -53,6 +55,8 @@ export class UdpListener {
         socket.off('error', reject);
         socket.on('error', (err) => o.log.error({ err }, 'udp socket error'));
         try { socket.setRecvBufferSize(RECV_BUFFER_BYTES); } catch { /* capped by the kernel */ }
+        this.listening = true;
+        socket.once('close', () => { this.listening = false; });
         resolve();
       });
     });

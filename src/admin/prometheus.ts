@@ -1,0 +1,47 @@
+/**
+ * Prometheus exposition (prom-client) of the receiver's counters. The hot path keeps plain
+ * numbers in {@link Metrics}; every metric here reads them in its `collect()` at scrape time,
+ * so a scrape costs nothing per message. Batch size and sync latency are histograms observed
+ * once per batch. Names follow Prometheus conventions (`_total`, `_bytes`, `_seconds`).
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { REJECT_REASONS, type Metrics } from '../metrics.js';
+import type { Transport } from '../record.js';
+
+const TRANSPORTS: readonly Transport[] = ['udp', 'tcp', 'tls', 'relp'];
+const P = 'syslog_receiver_';
+
+/** A registry with every receiver metric plus Node's process metrics (`process_*`, `nodejs_*`). */
+export function createPrometheusRegistry(m: Metrics, extra: { relpSessions: () => number; storeHealthy: () => boolean }): Registry {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const counter = (name: string, help: string, labelNames: string[], read: (c: Counter) => void): void => {
+    new Counter({ name: P + name, help, labelNames, registers: [registry], collect() { this.reset(); read(this); } });
+  };
+  const gauge = (name: string, help: string, labelNames: string[], read: (g: Gauge) => void): void => {
+    new Gauge({ name: P + name, help, labelNames, registers: [registry], collect() { this.reset(); read(this); } });
+  };
+  counter('received_bytes_total', 'Bytes read from clients, per transport.', ['transport'], (c) => { for (const t of TRANSPORTS) c.inc({ transport: t }, m.receivedBytes[t]); });
+  counter('received_events_total', 'Frames (messages) received, rejected ones included, per transport.', ['transport'], (c) => { for (const t of TRANSPORTS) c.inc({ transport: t }, m.receivedEvents[t]); });
+  counter('stored_events_total', 'Records stored durably, per app.', ['app'], (c) => { for (const [app, n] of m.storedEvents) c.inc({ app }, n); });
+  counter('rejected_events_total', 'Frames not stored, per reason.', ['reason'], (c) => { for (const r of REJECT_REASONS) c.inc({ reason: r }, m.rejected[r]); });
+  counter('truncated_events_total', 'Frames cut to limits.maxMessageBytes and stored with syslog.truncated.', [], (c) => c.inc(m.truncated));
+  counter('cee_invalid_total', 'Messages that looked like CEE/JSON but did not parse (stored as text).', [], (c) => c.inc(m.ceeInvalid));
+  counter('cee_keys_dropped_total', 'CEE keys dropped because they name receiver-owned or typed fields.', [], (c) => c.inc(m.ceeKeysDropped));
+  gauge('open_connections', 'Open stream connections, per transport.', ['transport'], (g) => { for (const t of TRANSPORTS) g.set({ transport: t }, m.openConnections[t]); });
+  counter('refused_connections_total', 'Connections closed at accept (limits.maxConnections).', ['transport'], (c) => { for (const t of TRANSPORTS) c.inc({ transport: t }, m.refusedConnections[t]); });
+  counter('idle_closed_connections_total', 'Connections closed for idleness (limits.idleTimeoutMs).', ['transport'], (c) => { for (const t of TRANSPORTS) c.inc({ transport: t }, m.idleClosed[t]); });
+  gauge('relp_sessions', 'Open RELP sessions.', [], (g) => g.set(extra.relpSessions()));
+  counter('relp_acks_total', 'RELP syslog frames answered, by response code (200 durable or rejected, 500 write failed).', ['code'], (c) => { c.inc({ code: '200' }, m.relpAcked); c.inc({ code: '500' }, m.relpFailed); });
+  counter('relp_protocol_errors_total', 'RELP protocol violations and unknown commands.', [], (c) => c.inc(m.relpProtocolErrors));
+  counter('tls_handshake_failures_total', 'Failed TLS handshakes (plain text, bad or missing client certificate, timeout).', [], (c) => c.inc(m.tlsHandshakeFailures));
+  counter('tls_client_cert_rejected_total', 'Client certificates that did not verify (clientAuth optional).', [], (c) => c.inc(m.tlsClientCertRejected));
+  counter('store_batches_total', 'Batches written by the store.', [], (c) => c.inc(m.storeBatches));
+  counter('store_write_errors_total', 'App-day file writes that failed.', [], (c) => c.inc(m.storeWriteErrors));
+  counter('backpressure_pauses_total', 'Times the store fell behind and stream sockets were paused.', [], (c) => c.inc(m.backpressurePauses));
+  gauge('store_healthy', '1 when the last store write succeeded, 0 while it fails (disk full, I/O error).', [], (g) => g.set(extra.storeHealthy() ? 1 : 0));
+  const batch = new Histogram({ name: P + 'store_batch_records', help: 'Records per store batch.', buckets: [1, 10, 100, 1000, 10000, 100000], registers: [registry] });
+  const sync = new Histogram({ name: P + 'store_sync_seconds', help: 'Time to write and fdatasync one batch, seconds.', buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registers: [registry] });
+  m.onBatch = (records, seconds) => { batch.observe(records); sync.observe(seconds); };
+  return registry;
+}
