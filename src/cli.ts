@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 /**
- * `syslog-receiver` command line (DESIGN §8): start, certs, check-config, token new.
+ * `syslog-receiver` command line (DESIGN §8): start, reload, certs, check-config, token new.
  * Exit codes: 0 ok; 1 runtime error, bind error, unreadable config or usage error; 2 invalid config.
  */
 import { randomUUID } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Command } from 'commander';
 import { isMap, isSeq, parseDocument } from 'yaml';
 import { DEFAULT_CONFIG_FILE, loadConfigFile, parseConfig, writeDefaultConfig } from './config/load.js';
@@ -52,25 +53,68 @@ program
     const shutdown = (sig: string): void => {
       if (receiver === null || ++signals > 1) process.exit(receiver === null ? 0 : 1);
       receiver.log.info({ signal: sig }, 'shutting down: flushing the store');
-      receiver.stop().then(() => process.exit(0), (err) => fail(err));
+      receiver.stop().then(() => { removePidFile(config.storage.dir); process.exit(0); }, (err) => fail(err));
     };
     process.on('SIGTERM', () => shutdown('SIGTERM'));
     process.on('SIGINT', () => shutdown('SIGINT'));
     process.on('SIGHUP', () => {
       if (receiver === null) return;
-      receiver.log.info('SIGHUP: reloading TLS certificates');
-      receiver.reloadTls();
+      receiver.log.info({ config: opts.config }, 'SIGHUP: reloading the config and TLS certificates');
+      try {
+        receiver.reload(loadConfigFile(opts.config));
+      } catch (err) {
+        const errors = err instanceof ConfigError ? err.errors : [(err as Error).message];
+        receiver.log.error({ errors }, 'config reload refused; the previous config stays in force');
+      }
     });
     try {
       receiver = await Receiver.start(config);
     } catch (err) {
       fail(err);
     }
+    writePidFile(config.storage.dir);
     const g = receiver.generatedCerts;
     if (g?.created) {
       process.stdout.write(`Generated a TLS certificate set for ${config.listen.tls!.map((t) => `port ${t.port}`).join(', ')}.\n` +
         `CA certificate for your senders (rsyslog StreamDriver.CAFile / syslog-ng ca-file): ${g.caCert}\n` +
         `CA SHA-256 fingerprint: ${g.caFingerprint}\n`);
+    }
+  });
+
+/** Where `start` records its pid for `syslog-receiver reload`. */
+const pidFile = (storageDir: string): string => join(storageDir, 'syslog-receiver.pid');
+
+function writePidFile(storageDir: string): void {
+  writeFileSync(pidFile(storageDir), `${process.pid}\n`);
+}
+
+function removePidFile(storageDir: string): void {
+  try {
+    if (readFileSync(pidFile(storageDir), 'utf8').trim() === String(process.pid)) unlinkSync(pidFile(storageDir));
+  } catch { /* already gone */ }
+}
+
+program
+  .command('reload')
+  .description('check the config, then signal the running receiver (pid in <storage.dir>/syslog-receiver.pid) to reload it (SIGHUP)')
+  .option('-c, --config <file>', 'config file', DEFAULT_CONFIG_FILE)
+  .action((opts: { config: string }) => {
+    try {
+      const cfg = loadConfigFile(opts.config);
+      let pid: number;
+      try {
+        pid = Number(readFileSync(pidFile(cfg.storage.dir), 'utf8').trim());
+      } catch {
+        throw new ReceiverError(ErrorCodes.RELOAD_NO_PROCESS, `no running receiver: ${pidFile(cfg.storage.dir)} not found (is it started with this config?)`);
+      }
+      try {
+        process.kill(pid, 'SIGHUP');
+      } catch (e) {
+        throw new ReceiverError(ErrorCodes.RELOAD_NO_PROCESS, `cannot signal receiver pid ${pid}: ${(e as Error).message} (stale ${pidFile(cfg.storage.dir)}?)`);
+      }
+      process.stdout.write(`sent SIGHUP to receiver pid ${pid}; it logs "config reloaded" (or why it refused)\n`);
+    } catch (err) {
+      fail(err);
     }
   });
 
@@ -152,7 +196,7 @@ token
       parseConfig(text, '.', opts.config); // refuse to write a config that would not load
       writeFileSync(opts.config, text);
       process.stdout.write(`${t}\n`);
-      process.stderr.write(`added app "${app}" to ${opts.config}; restart the receiver to use it\n`);
+      process.stderr.write(`added app "${app}" to ${opts.config}; run \`syslog-receiver reload\` to use it without a restart\n`);
     } catch (err) {
       fail(err);
     }

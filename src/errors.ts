@@ -10,6 +10,7 @@
  * | SYSLOG_ERR_LISTEN_IN_USE | EADDRINUSE: another process holds the port |
  * | SYSLOG_ERR_LISTEN_FAILED | any other bind failure |
  * | SYSLOG_ERR_TLS_CERT | a TLS listener's certificate/key/CA cannot be read, does not match, expired, or cannot be generated |
+ * | SYSLOG_ERR_RELOAD_NO_PROCESS | `reload` found no running receiver (no or stale pid file) |
  * | SYSLOG_ERR_STORE_OPEN | the store directory could not be created or scanned at start |
  * | SYSLOG_ERR_STORE_WRITE | the store could not write or sync a batch (ENOSPC, EIO …); logged with this code |
  */
@@ -20,6 +21,7 @@ export const ErrorCodes = {
   LISTEN_IN_USE: 'SYSLOG_ERR_LISTEN_IN_USE',
   LISTEN_FAILED: 'SYSLOG_ERR_LISTEN_FAILED',
   TLS_CERT: 'SYSLOG_ERR_TLS_CERT',
+  RELOAD_NO_PROCESS: 'SYSLOG_ERR_RELOAD_NO_PROCESS',
   STORE_OPEN: 'SYSLOG_ERR_STORE_OPEN',
   STORE_WRITE: 'SYSLOG_ERR_STORE_WRITE',
 } as const;

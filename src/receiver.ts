@@ -10,8 +10,10 @@ import { createLogger, type Logger } from './logger.js';
 import { Metrics } from './metrics.js';
 import { Batcher } from './pipeline/batcher.js';
 import { Ingest } from './pipeline/ingest.js';
+import { Quotas } from './pipeline/quota.js';
 import { FileSink } from './sinks/file.js';
 import { TcpListener } from './transports/tcp.js';
+import { LiveLimits } from './transports/connection.js';
 import { UdpListener } from './transports/udp.js';
 import { TlsListener, TlsServer, type TlsFiles } from './transports/tls.js';
 import { RelpListener, RelpSessions } from './transports/relp.js';
@@ -58,6 +60,8 @@ export class Receiver {
   private readonly sink: FileSink;
   private readonly batcher: Batcher;
   private readonly ingest: Ingest;
+  private readonly limits: LiveLimits;
+  private readonly quotas: Quotas;
   private udp: UdpListener | null = null;
   private tcp: TcpListener | null = null;
   /** TLS listeners, in `listen.tls` order. */
@@ -72,17 +76,24 @@ export class Receiver {
   private timer: NodeJS.Timeout | null = null;
   private stopping: Promise<void> | null = null;
 
-  private constructor(readonly config: Config, opts: ReceiverOptions) {
+  /** The config in force (replaced by {@link reload}). */
+  get config(): Config { return this.cfg; }
+
+  private constructor(private cfg: Config, opts: ReceiverOptions) {
+    const config = cfg;
     this.log = opts.log ?? createLogger(config.logLevel);
     const s = config.storage;
     this.sink = new FileSink(s.dir, s.fsync, this.log.child({ component: 'store' }), opts.syncDelayMs ?? 0);
     this.batcher = new Batcher(this.sink, s.flushIntervalMs, s.highWaterBytes, this.metrics, this.log.child({ component: 'batcher' }));
+    this.limits = new LiveLimits(config.limits);
+    this.quotas = new Quotas(config.apps);
     this.ingest = new Ingest({
       registry: new AppRegistry(config.apps),
       batcher: this.batcher,
       metrics: this.metrics,
       log: this.log.child({ component: 'ingest' }),
       tokenFields: config.auth.tokenFields,
+      quotas: this.quotas,
     });
   }
 
@@ -109,7 +120,7 @@ export class Receiver {
 
   private async bind(): Promise<void> {
     const { listen, limits } = this.config;
-    const common = { ingest: this.ingest, batcher: this.batcher, metrics: this.metrics, maxMessageBytes: limits.maxMessageBytes };
+    const common = { ingest: this.ingest, batcher: this.batcher, metrics: this.metrics, limits: this.limits };
     if (listen.udp) {
       const { address, port } = listen.udp;
       this.udp = new UdpListener({ ...common, log: this.log.child({ component: 'udp' }) });
@@ -119,7 +130,6 @@ export class Receiver {
       const { address, port } = listen.tcp;
       this.tcp = new TcpListener({
         ...common, log: this.log.child({ component: 'tcp' }),
-        maxConnections: limits.maxConnections, idleTimeoutMs: limits.idleTimeoutMs,
       });
       this.addresses.tcp = await this.tcp.start(address, port).catch((e) => { throw bindError(e, 'listen.tcp', address, port); });
     }
@@ -132,7 +142,6 @@ export class Receiver {
       try {
         l = new TlsListener(key, t, files, {
           ...common, log: this.log.child({ component: 'tls', listener: key }),
-          maxConnections: limits.maxConnections, idleTimeoutMs: limits.idleTimeoutMs,
         });
       } catch (e) {
         throw new ReceiverError(ErrorCodes.TLS_CERT, `${key}: ${(e as Error).message}. Fix ${key}.cert/key/ca, or remove cert and key to use a generated set.`, { cause: e });
@@ -178,8 +187,7 @@ export class Receiver {
     const log = this.log.child({ component: 'relp' });
     const sessions = new RelpSessions({
       ingest: this.ingest, batcher: this.batcher, metrics: this.metrics, log,
-      maxMessageBytes: limits.maxMessageBytes, maxConnections: limits.maxConnections,
-      idleTimeoutMs: limits.idleTimeoutMs, maxUnackedFrames: r.maxUnackedFrames,
+      limits: this.limits, maxUnackedFrames: r.maxUnackedFrames,
     });
     this.relpSessions = sessions;
     if (!r.tls) {
@@ -227,6 +235,35 @@ export class Receiver {
       this.log.info({ ...this.generatedCerts }, created ? 'generated a CA and server certificate for TLS' : 'using the generated TLS certificate set');
     }
     return { cert: files.cert, key: files.key, ca: t.clientAuth === 'none' ? null : (t.ca ?? files.caCert) };
+  }
+
+  /**
+   * Applies a new config without a restart (SIGHUP, `syslog-receiver reload`): apps, tokens,
+   * allowedSources, certFingerprints/certSubjects, quotas, `auth`, `limits` (new connections)
+   * and `logLevel` take effect for the next message; a revoked token is rejected from then on.
+   * Listener, storage and certsDir changes need a restart: they are reported and ignored.
+   * TLS certificates are re-read too.
+   * @returns the config paths that changed but need a restart
+   */
+  reload(next: Config): string[] {
+    const prev = this.cfg;
+    const needRestart: string[] = [];
+    const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
+    for (const k of ['udp', 'tcp', 'tls', 'relp', 'admin'] as const) {
+      if (!same(prev.listen[k], next.listen[k])) needRestart.push(`listen.${k}`);
+    }
+    if (!same(prev.storage, next.storage)) needRestart.push('storage');
+    if (prev.certsDir !== next.certsDir) needRestart.push('certsDir');
+    this.cfg = { ...next, listen: prev.listen, storage: prev.storage, certsDir: prev.certsDir };
+    this.ingest.registry = new AppRegistry(next.apps);
+    this.ingest.tokenFields = next.auth.tokenFields;
+    this.quotas.configure(next.apps);
+    this.limits.update(next.limits);
+    this.log.level = next.logLevel;
+    this.reloadTls();
+    if (needRestart.length > 0) this.log.warn({ keys: needRestart }, 'config reloaded; these changes need a restart and were not applied');
+    this.log.info({ apps: next.apps.length }, 'config reloaded');
+    return needRestart;
   }
 
   /**

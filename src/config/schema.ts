@@ -24,6 +24,12 @@ export interface TlsListenerConfig extends ListenerConfig {
   ca: string | null;
   clientAuth: ClientAuth;
   minVersion: 'TLSv1.2' | 'TLSv1.3';
+  /**
+   * Highest TLS version offered. TLSv1.2 helps send-and-forget clients that never read: over
+   * TLS 1.3 the server's post-handshake session tickets stay unread in their socket, and their
+   * close() then resets the connection, discarding whatever they had not sent yet.
+   */
+  maxVersion: 'TLSv1.2' | 'TLSv1.3';
   /** OpenSSL cipher list; null = Node's default. */
   ciphers: string | null;
   /** A connection that has not finished its handshake by then is closed, ms. */
@@ -61,6 +67,12 @@ export interface AppConfig {
   certFingerprints: string[];
   /** Client certificate subjects, as `CN=…,O=…` in certificate order (see certs/fingerprint.ts). */
   certSubjects: string[];
+  /** Token-bucket rate limit, events/s; null = none. */
+  maxEventsPerSecond: number | null;
+  /** Token-bucket size (events allowed at once); null = maxEventsPerSecond. */
+  burstEvents: number | null;
+  /** Daily volume cap in received bytes per UTC day; null = none. */
+  maxBytesPerDay: number | null;
 }
 
 /** `storage:` — the embedded file store (DESIGN §7). */
@@ -109,14 +121,14 @@ export const DEFAULT_UDP: ListenerConfig = { address: '0.0.0.0', port: 514 };
 export const DEFAULT_TCP: ListenerConfig = { address: '0.0.0.0', port: 514 };
 export const DEFAULT_TLS: TlsListenerConfig = {
   address: '0.0.0.0', port: 10514, cert: null, key: null, ca: null, clientAuth: 'none',
-  minVersion: 'TLSv1.2', ciphers: null, handshakeTimeoutMs: 10000,
+  minVersion: 'TLSv1.2', maxVersion: 'TLSv1.3', ciphers: null, handshakeTimeoutMs: 10000,
 };
 export const DEFAULT_STORAGE: StorageConfig = {
   dir: 'data', fsync: true, flushIntervalMs: 20, retentionDays: 14, highWaterBytes: 16 * 1024 * 1024,
 };
 export const DEFAULT_LIMITS: LimitsConfig = { maxMessageBytes: 65536, maxConnections: 10000, idleTimeoutMs: 600000 };
 export const DEFAULT_AUTH: AuthConfig = { tokenFields: ['logsene-app-token'] };
-const TLS_KEYS = ['address', 'port', 'cert', 'key', 'ca', 'clientAuth', 'minVersion', 'ciphers', 'handshakeTimeoutMs'] as const;
+const TLS_KEYS = ['address', 'port', 'cert', 'key', 'ca', 'clientAuth', 'minVersion', 'maxVersion', 'ciphers', 'handshakeTimeoutMs'] as const;
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 /** A token: an RFC 4122 UUID in 8-4-4-4-12 hex form, any case (DESIGN §6). */
@@ -217,6 +229,7 @@ class Reader {
     return {
       ...base, cert, key, ca, clientAuth,
       minVersion: this.oneOf(o.minVersion, `${path}.minVersion`, d.minVersion, ['TLSv1.2', 'TLSv1.3'] as const),
+      maxVersion: this.oneOf(o.maxVersion, `${path}.maxVersion`, d.maxVersion, ['TLSv1.2', 'TLSv1.3'] as const),
       ciphers: this.optStr(o.ciphers, `${path}.ciphers`),
       handshakeTimeoutMs: this.int(o.handshakeTimeoutMs, `${path}.handshakeTimeoutMs`, d.handshakeTimeoutMs, 100, 600000),
     };
@@ -284,7 +297,8 @@ export function validateConfig(input: unknown, source = 'config'): Config {
   const subjectOwners = new Map<string, string>();
   (Array.isArray(root.apps) ? root.apps : []).forEach((a, i) => {
     const p = `apps[${i}]`;
-    const o = r.obj(a, p, ['name', 'token', 'allowedSources', 'certFingerprints', 'certSubjects']);
+    const o = r.obj(a, p, ['name', 'token', 'allowedSources', 'certFingerprints', 'certSubjects', 'maxEventsPerSecond', 'burstEvents', 'maxBytesPerDay']);
+    const optInt = (k: string, max: number): number | null => (o[k] === undefined || o[k] === null ? null : r.int(o[k], `${p}.${k}`, 0, 1, max));
     const name = r.str(o.name, `${p}.name`, '');
     if (name && !APP_NAME_RE.test(name)) r.err(`${p}.name`, 'must be 1-64 of A-Z a-z 0-9 . _ - (it names a directory), starting alphanumeric');
     if (names.has(name)) r.err(`${p}.name`, `duplicate app name "${name}"`);
@@ -326,7 +340,12 @@ export function validateConfig(input: unknown, source = 'config'): Config {
     if (token === null && allowedSources.length === 0 && certFingerprints.length === 0 && certSubjects.length === 0) {
       r.err(p, 'needs a token, allowedSources, certFingerprints or certSubjects, or it can never receive anything');
     }
-    apps.push({ name, token, allowedSources, certFingerprints, certSubjects });
+    apps.push({
+      name, token, allowedSources, certFingerprints, certSubjects,
+      maxEventsPerSecond: optInt('maxEventsPerSecond', 10_000_000),
+      burstEvents: optInt('burstEvents', 100_000_000),
+      maxBytesPerDay: optInt('maxBytesPerDay', Number.MAX_SAFE_INTEGER),
+    });
   });
 
   checkSourceOverlap(apps, r);

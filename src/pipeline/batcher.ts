@@ -8,6 +8,7 @@
  * batcher emits `pause`; below half of it, `resume`. Stream front-ends pause their sockets.
  */
 import { EventEmitter } from 'node:events';
+import { statfs } from 'node:fs/promises';
 import { ErrorCodes } from '../errors.js';
 import type { FileSink } from '../sinks/file.js';
 import type { Logger } from '../logger.js';
@@ -63,6 +64,9 @@ class Batch {
 }
 
 const MAX_BATCH_BYTES = 4 * 1024 * 1024;
+/** Free space at which a failed store is tried again, bytes. */
+const MIN_FREE_BYTES = 1024 * 1024;
+const PROBE_MS = 1000;
 
 export class Batcher extends EventEmitter {
   private open = new Batch();
@@ -92,7 +96,43 @@ export class Batcher extends EventEmitter {
   lastError: string | null = null;
 
   /** True while front-ends should not read (pending bytes above the high-water mark). */
-  get isPaused(): boolean { return this.paused; }
+  get isPaused(): boolean { return this.paused || this.down; }
+
+  /**
+   * True after a write failed (disk full, I/O error) until free space is seen again: stream
+   * front-ends stay paused, datagrams are dropped (`disk_full`). Checked every second with
+   * `statfs` on the store; the next write then proves it.
+   */
+  down = false;
+  private probe: NodeJS.Timeout | null = null;
+
+  /** Emits `pause`/`resume` when the combined state (backpressure or store down) changes. */
+  private setFlow(backpressure: boolean, down: boolean): void {
+    const before = this.isPaused;
+    this.paused = backpressure;
+    this.down = down;
+    const after = this.isPaused;
+    if (!before && after) this.emit('pause');
+    else if (before && !after) this.emit('resume');
+  }
+
+  /** Store failed: pause intake and probe for free space every second. */
+  private storeFailed(err: Error): void {
+    if (this.down) return;
+    this.setFlow(this.paused, true);
+    this.log.error({ err: err.message, code: ErrorCodes.STORE_WRITE }, 'store cannot write: intake paused until it can (streams paused, datagrams dropped)');
+    const check = (): void => {
+      this.probe = null;
+      if (this.closed) return;
+      statfs(this.sink.dir).then((s) => {
+        if (s.bavail * s.bsize >= MIN_FREE_BYTES) {
+          this.log.warn({ freeBytes: s.bavail * s.bsize }, 'store has free space again: intake resumed');
+          this.setFlow(this.paused, false);
+        } else this.probe = setTimeout(check, PROBE_MS);
+      }, () => { this.probe = setTimeout(check, PROBE_MS); });
+    };
+    this.probe = setTimeout(check, PROBE_MS);
+  }
 
   /** Bytes waiting or being written. */
   get pendingBytes(): number { return this.open.bytes + this.inFlightBytes; }
@@ -115,9 +155,8 @@ export class Batcher extends EventEmitter {
     b.records++;
     if (onDurable !== undefined) p.waiters.push(onDurable);
     if (!this.paused && this.pendingBytes > this.highWaterBytes) {
-      this.paused = true;
       this.metrics.backpressurePauses++;
-      this.emit('pause');
+      this.setFlow(true, this.down);
     }
     if (this.inFlight === null) {
       if (b.bytes >= MAX_BATCH_BYTES || this.flushIntervalMs === 0) this.kick();
@@ -138,6 +177,7 @@ export class Batcher extends EventEmitter {
     await this.flush();
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
+    if (this.probe) clearTimeout(this.probe);
   }
 
   private kick(): void {
@@ -149,10 +189,7 @@ export class Batcher extends EventEmitter {
     this.inFlight = this.write(batch).finally(() => {
       this.inFlight = null;
       this.inFlightBytes = 0;
-      if (this.paused && this.pendingBytes <= this.highWaterBytes / 2) {
-        this.paused = false;
-        this.emit('resume');
-      }
+      if (this.paused && this.pendingBytes <= this.highWaterBytes / 2) this.setFlow(false, this.down);
       // group commit: what arrived during this write is the next batch, written at once
       if (this.open.records > 0 && !this.closed) this.kick();
     });
@@ -168,6 +205,7 @@ export class Batcher extends EventEmitter {
     const failed = errors.find((e) => e !== null) ?? null;
     this.healthy = failed === null;
     this.lastError = failed === null ? null : failed.message;
+    if (failed !== null) this.storeFailed(failed);
     files.forEach((p, i) => {
       const error = errors[i];
       if (error === null) {
@@ -175,7 +213,7 @@ export class Batcher extends EventEmitter {
         m.storedEvents.set(p.app, (m.storedEvents.get(p.app) ?? 0) + p.records);
       } else {
         this.metrics.storeWriteErrors++;
-        this.metrics.rejected.write_error += p.records;
+        this.metrics.rejected[(error as NodeJS.ErrnoException).code === 'ENOSPC' ? 'disk_full' : 'write_error'] += p.records;
         this.log.error({ err: error, code: ErrorCodes.STORE_WRITE, app: p.app, day: p.day, records: p.records }, 'store write failed; these records were not stored');
       }
       for (const cb of p.waiters) cb(error);

@@ -10,10 +10,15 @@ import type { Metrics } from '../metrics.js';
 import { parseMessage } from '../parse/index.js';
 import { createRecord, RECEIVER_OWNED_KEYS, RECORD_KEYS, type FrameSource, type SyslogRecord } from '../record.js';
 import type { Batcher, DurableCallback } from './batcher.js';
+import { QuotaResult, type Quotas } from './quota.js';
 
 
-/** Result of {@link Ingest.frame}. */
-export const enum IngestResult { Stored = 0, Rejected = 1 }
+/**
+ * Result of {@link Ingest.frame}: `Stored` (queued for the store), `Rejected` (counted, not
+ * stored), or `Throttled` — only when `onDurable` was given (RELP): the app is over a quota,
+ * nothing was counted or stored, and the caller retries the frame at `ingest.retryAtMs`.
+ */
+export const enum IngestResult { Stored = 0, Rejected = 1, Throttled = 2 }
 
 /** Fixed record keys a CEE object may not overwrite (they are typed); `message` and `@timestamp` may. */
 const CEE_PROTECTED = new Set<string>([...RECEIVER_OWNED_KEYS, ...RECORD_KEYS.filter((k) => k !== 'message' && k !== '@timestamp'), '__proto__']);
@@ -24,16 +29,23 @@ export interface IngestOptions {
   metrics: Metrics;
   log: Logger;
   tokenFields: readonly string[];
+  quotas: Quotas;
 }
 
 export class Ingest {
   /** Swapped by a config reload; read once per frame. */
   registry: AppRegistry;
+  /** Swapped by a config reload. */
+  tokenFields: readonly string[];
   private readonly rejectLogged = new LRUCache<string, true>({ max: 10000, ttl: 60_000 });
 
   constructor(private readonly opts: IngestOptions) {
     this.registry = opts.registry;
+    this.tokenFields = opts.tokenFields;
   }
+
+  /** When a throttled frame may be retried, epoch ms. */
+  get retryAtMs(): number { return this.opts.quotas.retryAtMs; }
 
   /**
    * Handles one frame: buf[start, end), already de-framed (no trailing LF).
@@ -46,13 +58,27 @@ export class Ingest {
     m.receivedEvents[peer.transport]++;
     const parsed = parseMessage(buf, start, end, receivedAtMs);
     if (parsed.ceeInvalid) m.ceeInvalid++;
-    const auth = authorize(parsed, source, this.registry, this.opts.tokenFields);
+    const auth = authorize(parsed, source, this.registry, this.tokenFields);
     if (auth === null) {
       m.rejected.unauthorized++;
       if (!this.rejectLogged.has(peer.address)) {
         this.rejectLogged.set(peer.address, true);
         this.opts.log.warn({ source: peer.address, transport: peer.transport }, 'message rejected: no known token and source not in any allowedSources (logged once per source per minute)');
       }
+      return IngestResult.Rejected;
+    }
+    const quota = this.opts.quotas.take(auth.app, end - start, receivedAtMs);
+    if (quota !== QuotaResult.Ok) {
+      if (onDurable !== undefined) {
+        m.receivedEvents[peer.transport]--; // counted again when retried
+        return IngestResult.Throttled;
+      }
+      m.rejected[quota === QuotaResult.RateLimited ? 'rate_limited' : 'over_daily_volume']++;
+      return IngestResult.Rejected;
+    }
+    if (this.opts.batcher.down && onDurable === undefined) {
+      // the store cannot write: streams are paused, what still arrives (datagrams) is dropped
+      m.rejected.disk_full++;
       return IngestResult.Rejected;
     }
     if (truncated) m.truncated++;

@@ -10,6 +10,29 @@ import type { Metrics } from '../metrics.js';
 import type { Batcher } from '../pipeline/batcher.js';
 import type { Ingest } from '../pipeline/ingest.js';
 import type { FrameSource, Transport } from '../record.js';
+import type { LimitsConfig } from '../config/schema.js';
+
+/**
+ * The `limits:` in force, shared by every listener and swapped by a config reload: new
+ * connections (and datagrams) use the current values; `maxConnections` is pushed to every
+ * tracked server at once.
+ */
+export class LiveLimits {
+  private readonly servers = new Set<Server>();
+
+  constructor(public current: LimitsConfig) {}
+
+  /** Applies `maxConnections` to `server` now and on every update. */
+  track(server: Server): void {
+    server.maxConnections = this.current.maxConnections;
+    this.servers.add(server);
+  }
+
+  update(limits: LimitsConfig): void {
+    this.current = limits;
+    for (const s of this.servers) s.maxConnections = limits.maxConnections;
+  }
+}
 
 export interface StreamOptions {
   transport: Transport;
@@ -17,11 +40,8 @@ export interface StreamOptions {
   batcher: Batcher;
   metrics: Metrics;
   log: Logger;
-  maxMessageBytes: number;
-  /** Open connections per listener (including TLS handshakes in progress); more are closed at accept. */
-  maxConnections: number;
-  /** Close a connection silent this long, ms; 0 = never. */
-  idleTimeoutMs: number;
+  /** maxMessageBytes, maxConnections (per listener, TLS handshakes included), idleTimeoutMs. */
+  limits: LiveLimits;
 }
 
 /** Tracks the open sockets of one listener and applies the shared rules to each. */
@@ -40,7 +60,7 @@ export class ConnectionSet {
    * before any TLS handshake, and emits `drop`, which is counted).
    */
   limit(server: Server): void {
-    server.maxConnections = this.o.maxConnections;
+    this.o.limits.track(server);
     server.on('drop', () => { this.o.metrics.refusedConnections[this.o.transport]++; });
   }
 
@@ -53,7 +73,8 @@ export class ConnectionSet {
     m.openConnections[t]++;
     let receivedAtMs = 0;
     const ingest = o.ingest;
-    const framer = new StreamFramer(o.maxMessageBytes, (buf, start, end, truncated) => {
+    const { maxMessageBytes, idleTimeoutMs } = o.limits.current;
+    const framer = new StreamFramer(maxMessageBytes, (buf, start, end, truncated) => {
       ingest.frame(buf, start, end, truncated, source, receivedAtMs);
     });
     socket.on('data', (chunk: Buffer) => {
@@ -78,8 +99,8 @@ export class ConnectionSet {
       this.sockets.delete(socket);
       m.openConnections[t]--;
     });
-    if (o.idleTimeoutMs > 0) {
-      socket.setTimeout(o.idleTimeoutMs, () => {
+    if (idleTimeoutMs > 0) {
+      socket.setTimeout(idleTimeoutMs, () => {
         m.idleClosed[t]++;
         socket.destroy();
       });

@@ -22,22 +22,22 @@ import type { Metrics } from '../metrics.js';
 import type { Batcher } from '../pipeline/batcher.js';
 import { IngestResult, type Ingest } from '../pipeline/ingest.js';
 import type { FrameSource } from '../record.js';
-import { listen } from './connection.js';
+import { listen, type LiveLimits } from './connection.js';
 
 export interface RelpOptions {
   ingest: Ingest;
   batcher: Batcher;
   metrics: Metrics;
   log: Logger;
-  maxMessageBytes: number;
-  maxConnections: number;
-  idleTimeoutMs: number;
+  limits: LiveLimits;
   maxUnackedFrames: number;
 }
 
 /** What we offer in our `open` response. */
 export const RELP_SOFTWARE = 'syslog-receiver,0.1.0,https://github.com/syslog-receiver';
 const MAX_TXNR = 999_999_999;
+/** Longest wait before retrying a frame held back by a quota, ms (quotas may change on reload). */
+const MAX_THROTTLE_WAIT_MS = 1000;
 /** Answer to a frame whose write failed: the client keeps it and sends it again. */
 const FAILED = '500 store write failed';
 
@@ -62,7 +62,7 @@ class RelpSession {
   private windowPaused = false;
 
   constructor(readonly socket: Socket, private readonly source: FrameSource, private readonly o: RelpOptions, private readonly globalPaused: () => boolean) {
-    this.parser = new RelpFrameParser(o.maxMessageBytes, {
+    this.parser = new RelpFrameParser(o.limits.current.maxMessageBytes, {
       frame: (txnr, command, data, start, end, truncated) => this.onFrame(txnr, command, data, start, end, truncated),
       error: (reason, txnr) => this.violation(reason, txnr ?? 0),
     });
@@ -70,6 +70,7 @@ class RelpSession {
       o.metrics.receivedBytes.relp += chunk.length;
       this.feed(chunk);
     });
+    socket.on('close', () => { if (this.deferTimer) clearTimeout(this.deferTimer); });
   }
 
   /** Bytes read but not parsed because the window was full (at most about one socket read). */
@@ -105,17 +106,8 @@ class RelpSession {
       return this.open(txnr, data.toString('utf8', start, end));
     }
     switch (command) {
-      case 'syslog': {
-        const entry: Entry = { txnr, kind: Ack.Pending, text: '' };
-        this.queue.push(entry);
-        const result = this.o.ingest.frame(data, start, end, truncated, this.source, Date.now(), (err) => {
-          entry.kind = err === null ? Ack.Ok : Ack.Failed;
-          this.flush();
-        });
-        if (result === IngestResult.Rejected) entry.kind = Ack.Ok;
-        this.flush();
-        return this.unacked < this.o.maxUnackedFrames; // false: stop parsing until acks free the window
-      }
+      case 'syslog':
+        return this.syslog(txnr, data, start, end, truncated);
       case 'close':
         this.done = true;
         this.queue.push({ txnr, kind: Ack.Close, text: '' });
@@ -129,6 +121,42 @@ class RelpSession {
         this.queue.push({ txnr, kind: Ack.Refuse, text: `500 command "${command}" not supported` });
         this.flush();
     }
+  }
+
+  /**
+   * Ingests one `syslog` frame. Over an app quota the frame is kept (copied) and retried when
+   * the quota allows — the session reads nothing meanwhile, so the client's acks wait instead of
+   * its messages being dropped.
+   * @returns false to stop parsing (window full, or a frame waits for its quota)
+   */
+  private syslog(txnr: number, data: Buffer, start: number, end: number, truncated: boolean): boolean {
+    const entry: Entry = { txnr, kind: Ack.Pending, text: '' };
+    const result = this.o.ingest.frame(data, start, end, truncated, this.source, Date.now(), (err) => {
+      entry.kind = err === null ? Ack.Ok : Ack.Failed;
+      this.flush();
+    });
+    if (result === IngestResult.Throttled) {
+      this.deferred = { txnr, data: Buffer.from(data.subarray(start, end)), truncated };
+      const wait = Math.min(Math.max(this.o.ingest.retryAtMs - Date.now(), 1), MAX_THROTTLE_WAIT_MS);
+      this.deferTimer = setTimeout(() => this.retryDeferred(), wait);
+      this.socket.pause();
+      return false;
+    }
+    this.queue.push(entry);
+    if (result === IngestResult.Rejected) entry.kind = Ack.Ok;
+    this.flush();
+    return this.unacked < this.o.maxUnackedFrames; // false: stop parsing until acks free the window
+  }
+
+  private deferred: { txnr: number; data: Buffer; truncated: boolean } | null = null;
+  private deferTimer: NodeJS.Timeout | null = null;
+
+  private retryDeferred(): void {
+    const d = this.deferred;
+    this.deferred = null;
+    this.deferTimer = null;
+    if (d === null || this.socket.destroyed) return;
+    if (this.syslog(d.txnr, d.data, 0, d.data.length, d.truncated)) this.updateFlow();
   }
 
   /** Answers `open` with our offers, or refuses a client that does not offer `syslog`. */
@@ -195,7 +223,7 @@ class RelpSession {
     const resumeOk = this.unacked <= this.o.maxUnackedFrames / 2;
     if (full && !this.windowPaused) this.windowPaused = true;
     else if (this.windowPaused && resumeOk) this.windowPaused = false;
-    if (this.windowPaused || this.globalPaused() || this.done) {
+    if (this.windowPaused || this.globalPaused() || this.done || this.deferred !== null) {
       this.socket.pause();
       return;
     }
@@ -208,9 +236,11 @@ class RelpSession {
     this.socket.resume();
   }
 
-  /** Shutdown step 1: read no more frames. */
+  /** Shutdown step 1: read no more frames (a frame waiting for its quota is not acked). */
   stopReading(): void {
     this.done = true;
+    if (this.deferTimer) clearTimeout(this.deferTimer);
+    this.deferred = null;
     this.socket.pause();
   }
 
@@ -233,7 +263,7 @@ export class RelpSessions {
 
   /** Applies `limits.maxConnections` (counted on `drop`). */
   limit(server: Server): void {
-    server.maxConnections = this.o.maxConnections;
+    this.o.limits.track(server);
     server.on('drop', () => { this.o.metrics.refusedConnections.relp++; });
   }
 
@@ -249,8 +279,9 @@ export class RelpSessions {
       this.sessions.delete(session);
       m.openConnections.relp--;
     });
-    if (this.o.idleTimeoutMs > 0) {
-      socket.setTimeout(this.o.idleTimeoutMs, () => {
+    const idleTimeoutMs = this.o.limits.current.idleTimeoutMs;
+    if (idleTimeoutMs > 0) {
+      socket.setTimeout(idleTimeoutMs, () => {
         m.idleClosed.relp++;
         socket.destroy();
       });

@@ -91,6 +91,7 @@ export class TlsServer {
       cert,
       key: read(this.files.key),
       minVersion: this.cfg.minVersion,
+      maxVersion: this.cfg.maxVersion,
       ...(this.files.ca ? { ca: read(this.files.ca) } : {}),
       ...(this.cfg.ciphers ? { ciphers: this.cfg.ciphers } : {}),
     };

@@ -11,13 +11,14 @@ import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import type { Batcher } from '../pipeline/batcher.js';
 import type { Ingest } from '../pipeline/ingest.js';
+import type { LiveLimits } from './connection.js';
 
 export interface UdpOptions {
   ingest: Ingest;
   batcher: Batcher;
   metrics: Metrics;
   log: Logger;
-  maxMessageBytes: number;
+  limits: LiveLimits;
 }
 
 /** Requested kernel receive buffer, bytes (capped by net.core.rmem_max). */
@@ -40,12 +41,13 @@ export class UdpListener {
       m.receivedBytes.udp += msg.length;
       if (o.batcher.isPaused) {
         m.receivedEvents.udp++;
-        m.rejected.queue_full++;
+        m.rejected[o.batcher.down ? 'disk_full' : 'queue_full']++;
         return;
       }
       let end = trimTrailer(msg, 0, msg.length);
-      const truncated = end > o.maxMessageBytes;
-      if (truncated) end = o.maxMessageBytes;
+      const max = o.limits.current.maxMessageBytes;
+      const truncated = end > max;
+      if (truncated) end = max;
       if (end === 0) return;
       o.ingest.frame(msg, 0, end, truncated, { record: { address: rinfo.address, port: rinfo.port, transport: 'udp' }, certFingerprint: null }, now);
     });

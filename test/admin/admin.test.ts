@@ -55,9 +55,10 @@ test('/metrics counts what was sent; /healthz is 200, then 503 while the store c
     const m2 = (await get(admin, '/metrics')).body;
     assert.equal(sample(m2, 'syslog_receiver_rejected_events_total{reason="write_error"}'), 1);
     assert.equal(sample(m2, 'syslog_receiver_store_healthy'), 0);
-    // the next good write heals it
+    // intake pauses, resumes once the store has free space (probed every second); the next good write heals it
     await sendTcp(rx.tcpPort, `h ${TOKEN}:ok again\n`);
-    await rx.receiver.flush();
+    const healed = await rx.waitFor('good', 27);
+    assert.equal(healed.at(-1)!.message, 'ok again');
     assert.equal((await get(admin, '/healthz')).status, 200);
     assert.equal((await get(admin, '/nope')).status, 404);
   } finally {
