@@ -53,6 +53,11 @@ program
     const shutdown = (sig: string): void => {
       if (receiver === null || ++signals > 1) process.exit(receiver === null ? 0 : 1);
       receiver.log.info({ signal: sig }, 'shutting down: flushing the store');
+      const limit = receiver.config.shutdownTimeoutMs;
+      setTimeout(() => {
+        receiver?.log.error({ shutdownTimeoutMs: limit }, 'shutdown did not finish in time; exiting without a complete flush');
+        process.exit(1);
+      }, limit).unref();
       receiver.stop().then(() => { removePidFile(config.storage.dir); process.exit(0); }, (err) => fail(err));
     };
     process.on('SIGTERM', () => shutdown('SIGTERM'));

@@ -12,6 +12,7 @@ import { Batcher } from './pipeline/batcher.js';
 import { Ingest } from './pipeline/ingest.js';
 import { Quotas } from './pipeline/quota.js';
 import { FileSink } from './sinks/file.js';
+import { enforceRetention, type RetentionResult } from './sinks/retention.js';
 import { TcpListener } from './transports/tcp.js';
 import { LiveLimits } from './transports/connection.js';
 import { UdpListener } from './transports/udp.js';
@@ -52,6 +53,7 @@ export interface GeneratedCerts {
 
 const HOUSEKEEPING_MS = 10_000;
 const STATS_LOG_MS = 60_000;
+const RETENTION_MS = 3_600_000;
 
 export class Receiver {
   readonly metrics = new Metrics();
@@ -107,6 +109,7 @@ export class Receiver {
       await r.sink.recover().catch((e: NodeJS.ErrnoException) => {
         throw new ReceiverError(ErrorCodes.STORE_OPEN, `cannot open the store at ${config.storage.dir}: ${e.message}. Check storage.dir and its permissions.`, { cause: e });
       });
+      await r.enforceRetention();
       await r.bind();
     } catch (err) {
       await r.stop(false);
@@ -291,10 +294,23 @@ export class Receiver {
   private lastStats = '';
   private lastStatsMs = 0;
 
-  /** Closes idle files; logs the counters once a minute when they changed. */
+  /** Deletes expired and over-cap day files (storage.retentionDays, storage.maxBytes). */
+  async enforceRetention(nowMs = Date.now()): Promise<RetentionResult> {
+    const { dir, retentionDays, maxBytes } = this.cfg.storage;
+    const res = await enforceRetention(dir, retentionDays, maxBytes, nowMs, (f) => this.sink.closeFile(f.app, f.day));
+    this.lastRetentionMs = nowMs;
+    if (res.deletedFiles > 0) this.log.info({ ...res }, 'retention: deleted old day files');
+    if (maxBytes > 0 && res.totalBytes > maxBytes) this.log.warn({ totalBytes: res.totalBytes, maxBytes }, "store is over storage.maxBytes with only today's files left");
+    return res;
+  }
+
+  private lastRetentionMs = 0;
+
+  /** Closes idle files; hourly retention; logs the counters once a minute when they changed. */
   private async housekeeping(): Promise<void> {
     await this.sink.closeIdle();
     const now = Date.now();
+    if (now - this.lastRetentionMs >= RETENTION_MS) await this.enforceRetention(now).catch((err) => this.log.error({ err }, 'retention failed'));
     if (now - this.lastStatsMs >= STATS_LOG_MS) {
       const stats = this.metrics.snapshot();
       const text = JSON.stringify(stats);

@@ -83,8 +83,10 @@ export interface StorageConfig {
   fsync: boolean;
   /** Longest a record waits in memory before its batch is written, ms. */
   flushIntervalMs: number;
-  /** Days to keep (enforced by the retention issue); 0 = forever. */
+  /** Day files older than this many days are deleted (hourly and at start); 0 = forever. */
   retentionDays: number;
+  /** Size cap of the whole store, bytes: the oldest days are deleted first; 0 = none. */
+  maxBytes: number;
   /** Pending bytes in the batcher above which stream sockets are paused. */
   highWaterBytes: number;
 }
@@ -113,6 +115,8 @@ export interface Config {
   storage: StorageConfig;
   limits: LimitsConfig;
   auth: AuthConfig;
+  /** SIGTERM/SIGINT: flush and exit within this, ms; past it the process exits 1 anyway. */
+  shutdownTimeoutMs: number;
   /** pino level for our own logs. */
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
@@ -124,7 +128,7 @@ export const DEFAULT_TLS: TlsListenerConfig = {
   minVersion: 'TLSv1.2', maxVersion: 'TLSv1.3', ciphers: null, handshakeTimeoutMs: 10000,
 };
 export const DEFAULT_STORAGE: StorageConfig = {
-  dir: 'data', fsync: true, flushIntervalMs: 20, retentionDays: 14, highWaterBytes: 16 * 1024 * 1024,
+  dir: 'data', fsync: true, flushIntervalMs: 20, retentionDays: 14, maxBytes: 0, highWaterBytes: 16 * 1024 * 1024,
 };
 export const DEFAULT_LIMITS: LimitsConfig = { maxMessageBytes: 65536, maxConnections: 10000, idleTimeoutMs: 600000 };
 export const DEFAULT_AUTH: AuthConfig = { tokenFields: ['logsene-app-token'] };
@@ -268,7 +272,7 @@ const APP_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
  */
 export function validateConfig(input: unknown, source = 'config'): Config {
   const r = new Reader();
-  const root = r.obj(input, '(root)', ['listen', 'apps', 'storage', 'limits', 'auth', 'logLevel', 'certsDir']);
+  const root = r.obj(input, '(root)', ['listen', 'apps', 'storage', 'limits', 'auth', 'logLevel', 'certsDir', 'shutdownTimeoutMs']);
   const l = r.obj(root.listen, 'listen', ['udp', 'tcp', 'tls', 'relp', 'admin']);
   const listen: ListenConfig = {};
   const udp = r.listener(l.udp, 'listen.udp', DEFAULT_UDP);
@@ -350,12 +354,13 @@ export function validateConfig(input: unknown, source = 'config'): Config {
 
   checkSourceOverlap(apps, r);
 
-  const s = r.obj(root.storage, 'storage', ['dir', 'fsync', 'flushIntervalMs', 'retentionDays', 'highWaterBytes']);
+  const s = r.obj(root.storage, 'storage', ['dir', 'fsync', 'flushIntervalMs', 'retentionDays', 'maxBytes', 'highWaterBytes']);
   const storage: StorageConfig = {
     dir: r.str(s.dir, 'storage.dir', DEFAULT_STORAGE.dir),
     fsync: r.bool(s.fsync, 'storage.fsync', DEFAULT_STORAGE.fsync),
     flushIntervalMs: r.int(s.flushIntervalMs, 'storage.flushIntervalMs', DEFAULT_STORAGE.flushIntervalMs, 0, 60000),
     retentionDays: r.int(s.retentionDays, 'storage.retentionDays', DEFAULT_STORAGE.retentionDays, 0, 36500),
+    maxBytes: r.int(s.maxBytes, 'storage.maxBytes', DEFAULT_STORAGE.maxBytes, 0, Number.MAX_SAFE_INTEGER),
     highWaterBytes: r.int(s.highWaterBytes, 'storage.highWaterBytes', DEFAULT_STORAGE.highWaterBytes, 65536, 2 ** 32),
   };
 
@@ -382,7 +387,8 @@ export function validateConfig(input: unknown, source = 'config'): Config {
 
   if (r.errors.length > 0) throw new ConfigError(r.errors, source);
   const certsDir = r.str(root.certsDir, 'certsDir', 'certs');
-  return deepFreeze({ listen, certsDir, apps, storage, limits, auth: { tokenFields }, logLevel });
+  const shutdownTimeoutMs = r.int(root.shutdownTimeoutMs, 'shutdownTimeoutMs', 10_000, 100, 600_000);
+  return deepFreeze({ listen, certsDir, apps, storage, limits, auth: { tokenFields }, shutdownTimeoutMs, logLevel });
 }
 
 /** DESIGN §6 rule 4: an address may belong to one app only; overlapping CIDRs are an error. */

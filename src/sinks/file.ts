@@ -118,6 +118,15 @@ export class FileSink {
     return p;
   }
 
+  /** Closes the handle of one day file, if open (before retention deletes it). */
+  async closeFile(app: string, day: string): Promise<void> {
+    const key = `${app}/${day}`;
+    const f = this.files.get(key);
+    if (!f) return;
+    this.files.delete(key);
+    await f.fh.close().catch(() => undefined);
+  }
+
   /** Closes files not written for a minute (yesterday's, quiet apps). */
   async closeIdle(now = Date.now()): Promise<void> {
     for (const [key, f] of this.files) {
