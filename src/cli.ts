@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `syslog-receiver` command line (DESIGN §8): start, reload, certs, check-config, token new.
+ * `syslog-receiver` command line (DESIGN §8): start, reload, certs, check-config, token new, tail, search.
  * Exit codes: 0 ok; 1 runtime error, bind error, unreadable config or usage error; 2 invalid config.
  */
 import { randomUUID } from 'node:crypto';
@@ -13,6 +13,7 @@ import { ConfigError, type Config } from './config/schema.js';
 import { ErrorCodes, ReceiverError } from './errors.js';
 import { Receiver } from './receiver.js';
 import { generateCertSet } from './certs/index.js';
+import { registerStoreCommands } from './store/commands.js';
 
 const program = new Command();
 program
@@ -206,5 +207,7 @@ token
       fail(err);
     }
   });
+
+registerStoreCommands(program);
 
 program.parseAsync(process.argv).catch(fail);

@@ -1,0 +1,274 @@
+/**
+ * Fuzz: the whole ingest path without sockets — parseMessage → authorize → record → Batcher →
+ * FileSink (src/pipeline/ingest.ts with a real AppRegistry, Quotas, Batcher and FileSink in a
+ * temp dir). A token in a CEE field / APP-NAME / TAG / inline word (any case) authorizes the
+ * right app and no case-insensitive copy of it reaches the stored line; a line without a token is
+ * rejected unless its source address is allowed; what the sink wrote equals what was appended.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { AppRegistry } from '../../src/auth/registry.js';
+import { validateConfig } from '../../src/config/schema.js';
+import { createLogger } from '../../src/logger.js';
+import { Metrics } from '../../src/metrics.js';
+import { Batcher, type DurableCallback } from '../../src/pipeline/batcher.js';
+import { Ingest, IngestResult } from '../../src/pipeline/ingest.js';
+import { Quotas } from '../../src/pipeline/quota.js';
+import type { FrameSource, Transport } from '../../src/record.js';
+import { FileSink } from '../../src/sinks/file.js';
+import { SEED, bytesArb, checkAsync, corpus, mutatedArb, show } from './common.js';
+
+const TOKEN_FIELDS = ['logsene-app-token', 'token'];
+/** Three token apps (tokens drawn from the run's seed) and one source-address app. */
+const TOKENS = fc.sample(fc.uuid(), { seed: SEED, numRuns: 3 }).map((t) => t.toLowerCase());
+const APPS = ['alpha', 'beta', 'gamma'];
+const IP_APP = 'byip';
+const RECEIVED_AT = Date.UTC(2026, 10, 21, 12, 0, 0);
+const DAY = '2026-11-21';
+
+const log = createLogger('silent');
+let dir = '';
+let sink: FileSink;
+let batcher: Batcher;
+let ingest: Ingest;
+/** Every line handed to the batcher, per app, in order. */
+const appended = new Map<string, string[]>();
+let appendedCount = 0;
+let lastLine: string | null = null;
+let frames = 0;
+
+class CapturingBatcher extends Batcher {
+  override append(app: string, day: string, line: string, bytes: number, onDurable?: DurableCallback): void {
+    let l = appended.get(app);
+    if (l === undefined) appended.set(app, (l = []));
+    assert.equal(day, DAY);
+    l.push(line);
+    appendedCount++;
+    lastLine = line;
+    super.append(app, day, line, bytes, onDurable);
+  }
+}
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'srx-fuzz-'));
+  const config = validateConfig({
+    listen: { udp: { address: '127.0.0.1', port: 0 } },
+    storage: { dir: join(dir, 'data'), flushIntervalMs: 20 },
+    certsDir: join(dir, 'certs'),
+    logLevel: 'silent',
+    auth: { tokenFields: TOKEN_FIELDS },
+    apps: [
+      ...APPS.map((name, i) => ({ name, token: TOKENS[i] })),
+      { name: IP_APP, allowedSources: ['10.0.0.0/8', '2001:db8::/32'] },
+    ],
+  });
+  const metrics = new Metrics();
+  sink = new FileSink(config.storage.dir, false, log);
+  await sink.recover();
+  batcher = new CapturingBatcher(sink, 20, 1 << 30, metrics, log);
+  ingest = new Ingest({ registry: new AppRegistry(config.apps), batcher, metrics, log, tokenFields: config.auth.tokenFields, quotas: new Quotas(config.apps) });
+});
+
+after(async () => {
+  try {
+    await batcher.close();
+    await sink.close();
+    // the store holds exactly the appended lines
+    const store = join(dir, 'data');
+    for (const app of readdirSync(store)) {
+      const text = readdirSync(join(store, app)).sort().map((f) => readFileSync(join(store, app, f), 'utf8')).join('');
+      assert.equal(text, (appended.get(app) ?? []).join(''), `store of ${app} differs from the appended lines`);
+    }
+    for (const app of appended.keys()) assert.ok(readdirSync(store).includes(app), `nothing stored for ${app}`);
+    console.log(`[fuzz] ingest: ${frames} frames, ${appendedCount} stored lines verified in the file store`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+/** Runs one frame through Ingest; returns the stored line (parsed) or null when rejected. */
+async function ingestOne(line: Buffer, address: string, transport: Transport): Promise<{ result: IngestResult; line: string | null }> {
+  const source: FrameSource = { record: { address, port: 514, transport }, certFingerprint: null };
+  const before = appendedCount;
+  const pre = Buffer.from('xx');
+  const buf = Buffer.concat([pre, line, Buffer.from('yy')]);
+  const result = ingest.frame(buf, pre.length, pre.length + line.length, false, source, RECEIVED_AT);
+  if (++frames % 500 === 0) await batcher.flush(); // keep memory bounded in long runs
+  const after = appendedCount;
+  if (result !== IngestResult.Stored) {
+    assert.equal(after, before, 'a rejected frame was appended');
+    return { result, line: null };
+  }
+  assert.equal(after, before + 1, 'a stored frame appends exactly one line');
+  return { result, line: lastLine };
+}
+
+
+/** Checks a stored line: one JSON object + LF, with the app, and none of the tokens in any case. */
+function assertStored(line: string, app: string, tokenSource: string | null, ctx: string): Record<string, unknown> {
+  assert.ok(line.endsWith('\n') && line.indexOf('\n') === line.length - 1, `stored line is not one line; ${ctx}`);
+  const rec = JSON.parse(line) as Record<string, unknown>;
+  assert.equal(rec.app, app, `app; ${ctx}`);
+  if (tokenSource !== null) assert.equal((rec.syslog as { tokenSource: string }).tokenSource, tokenSource, `tokenSource; ${ctx}`);
+  const lower = line.toLowerCase();
+  for (const t of TOKENS) assert.ok(!lower.includes(t), `token ${t} leaked into the stored line ${line.trim()}; ${ctx}`);
+  return rec;
+}
+
+// ---------------------------------------------------------------------------------------------
+// generators
+
+const caseArb = fc.array(fc.boolean(), { minLength: 36, maxLength: 36 });
+const withCase = (t: string, upper: readonly boolean[]): string => [...t].map((c, i) => (upper[i] ? c.toUpperCase() : c)).join('');
+
+/** Message words: never a token, never CEE-shaped, no LF. */
+const wordArb = fc.oneof(
+  fc.stringMatching(/^[a-z0-9]{1,8}$/),
+  fc.constantFrom('-', 'x-y', '12345678-', 'a:b', '[x]', 'grüße', '日本語', '🙂', '0000-00', '123e4567-e89b-12d3-a456-426614174000'),
+  fc.string({ unit: 'grapheme', minLength: 1, maxLength: 6 }).filter((s) => !/[\s{}@]/.test(s)),
+);
+const sepArb = fc.constantFrom(' ', ' ', ' ', '\t', '  ');
+
+function joinWords(ws: readonly string[], seps: readonly string[]): string {
+  return ws.map((w, i) => (i === 0 ? w : seps[i % seps.length] + w)).join('');
+}
+
+/** Plain message text (no token). */
+const textArb = fc.tuple(fc.array(wordArb, { maxLength: 8 }), fc.array(sepArb, { minLength: 1, maxLength: 4 })).map(([ws, ss]) => joinWords(ws, ss));
+
+type Extra = 'none' | 'copies' | 'nested';
+
+/** Message text with extra copies of `token` (any case): whole words, glued to words, or nested inside another copy. */
+function textWithCopies(token: string, extra: Extra): fc.Arbitrary<string> {
+  if (extra === 'none') return textArb;
+  const copy = caseArb.map((c) => withCase(token, c));
+  const piece = extra === 'copies'
+    ? fc.oneof(wordArb, copy, fc.tuple(wordArb, copy, wordArb).map(([a, t, b]) => a + t + b))
+    : fc.oneof(wordArb, copy, fc.tuple(copy, copy, fc.integer({ min: 1, max: 35 })).map(([a, t, k]) => a.slice(0, k) + t + a.slice(k)));
+  return fc.tuple(fc.array(piece, { minLength: 1, maxLength: 6 }), fc.array(sepArb, { minLength: 1, maxLength: 4 })).map(([ws, ss]) => joinWords(ws, ss));
+}
+
+const hostArb = fc.stringMatching(/^[a-z][a-z0-9.-]{0,15}$/);
+const priArb = fc.integer({ min: 0, max: 191 }).map((p) => `<${p}>`);
+const bsdTs = 'Nov 21 12:00:00';
+
+type Kind = 'cee' | 'cee-bare' | 'cee-field2' | 'app-name' | 'tag' | 'inline' | 'app-name-cee';
+
+interface TokenCase {
+  kind: Kind;
+  app: string;
+  tokenSource: string;
+  line: Buffer;
+}
+
+const ceeKeyArb = fc.stringMatching(/^[a-z]{1,6}$/);
+const ceeExtraArb = fc.dictionary(ceeKeyArb, fc.oneof(fc.integer(), textArb, fc.boolean()), { maxKeys: 3 });
+
+/** Lines with token `ai` (random case) placed per `kind`; message text per `extra`. */
+function linesFor(kind: Kind, ai: number, extra: Extra): fc.Arbitrary<TokenCase> {
+  const app = APPS[ai];
+  const token = caseArb.map((c) => withCase(TOKENS[ai], c));
+  const text = textWithCopies(TOKENS[ai], extra);
+  const ceeObj = fc.tuple(ceeExtraArb, fc.option(text)).map(([o, m]) => (m === null ? o : { ...o, message: m }));
+  const mk = (tokenSource: string, line: string): TokenCase => ({ kind, app, tokenSource, line: Buffer.from(line, 'utf8') });
+  switch (kind) {
+    case 'cee':
+    case 'cee-field2':
+    case 'cee-bare': {
+      const field = kind === 'cee-field2' ? TOKEN_FIELDS[1] : TOKEN_FIELDS[0];
+      return fc.tuple(token, priArb, hostArb, ceeObj, fc.nat(3)).map(([tok, pri, host, o, shape]) => {
+        const json = JSON.stringify({ ...o, [field]: tok });
+        const msg = kind === 'cee-bare' ? json : `@cee: ${json}`;
+        const lines = [`${pri}1 - ${host} app - - - ${msg}`, `${pri}${bsdTs} ${host} prog[1]: ${msg}`, msg, `${pri}${msg}`];
+        return mk('cee', lines[shape]);
+      });
+    }
+    case 'app-name':
+      return fc.tuple(token, priArb, hostArb, text, fc.boolean()).map(([tok, pri, host, t, ts]) =>
+        mk('app-name', `${pri}1 ${ts ? '2026-11-21T12:00:00.123Z' : '-'} ${host} ${tok} 42 - -${t === '' ? '' : ' ' + t}`));
+    case 'app-name-cee':
+      // token in APP-NAME, CEE MSG whose `message` carries another copy
+      return fc.tuple(token, priArb, hostArb, text).map(([tok, pri, host, t]) =>
+        mk('app-name', `${pri}1 - ${host} ${tok} - - - @cee: ${JSON.stringify({ message: `${t} ${TOKENS[ai]}` })}`));
+    case 'tag':
+      return fc.tuple(token, priArb, hostArb, text, fc.nat(4)).map(([tok, pri, host, t, shape]) => {
+        const lines = [
+          `${pri}${bsdTs} ${host} ${tok}: ${t}`,
+          `${pri}${bsdTs} ${host} ${tok}[123]: ${t}`,
+          `${host} ${tok}:${t}`, // Sematext: echo 'my-host TOKEN:hello' | nc
+          `${pri}${tok}: ${t}`,
+          `${pri}${bsdTs} ${tok}: ${t}`,
+        ];
+        return mk('tag', lines[shape]);
+      });
+    case 'inline':
+      return fc.tuple(token, priArb, hostArb, text, text, fc.nat(3), sepArb).map(([tok, pri, host, a, b, shape, sep]) => {
+        const t = [a, tok, b].filter((x) => x !== '').join(sep);
+        const lines = [t, `${pri}1 - ${host} app - - - ${t}`, `${pri}${bsdTs} ${host} prog: ${t}`, `${pri}${t}`];
+        return mk('inline', lines[shape]);
+      });
+  }
+}
+
+function tokenCaseArb(kinds: readonly Kind[], extra: Extra): fc.Arbitrary<TokenCase> {
+  return fc.oneof(...kinds.flatMap((k) => [0, 1, 2].map((ai) => linesFor(k, ai, extra))));
+}
+
+const addressArb = fc.oneof(
+  fc.tuple(fc.nat(255), fc.nat(255), fc.nat(255)).map(([a, b, c]) => ({ address: `10.${a}.${b}.${c}`, allowed: true })),
+  fc.nat(255).map((a) => ({ address: `::ffff:10.0.0.${a}`, allowed: true })),
+  fc.nat(0xffff).map((a) => ({ address: `2001:db8::${a.toString(16)}`, allowed: true })),
+  fc.constantFrom('192.168.1.1', '127.0.0.1', '::1', '11.0.0.1', '::ffff:192.168.0.1', '2001:db9::1', 'fe80::1').map((address) => ({ address, allowed: false })),
+);
+const transportArb = fc.constantFrom<Transport>('udp', 'tcp', 'tls', 'relp');
+
+function tokenProperty(kinds: readonly Kind[], extra: Extra) {
+  return fc.asyncProperty(tokenCaseArb(kinds, extra), addressArb, transportArb, async (c, { address }, transport) => {
+    const ctx = `${c.kind} line ${show(c.line)} from ${address}`;
+    const r = await ingestOne(c.line, address, transport);
+    assert.equal(r.result, IngestResult.Stored, `not stored; ${ctx}`);
+    assertStored(r.line!, c.app, c.tokenSource, ctx);
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+
+test('fuzz ingest: a token in CEE / APP-NAME / TAG / inline position authorizes its app and is never stored', async () => {
+  await checkAsync('ingest/token-positions', tokenProperty(['cee', 'cee-bare', 'cee-field2', 'app-name', 'tag', 'inline'], 'none'), 3);
+});
+
+test('fuzz ingest: further copies of the token (any case, glued to words) in the message are scrubbed', async () => {
+  await checkAsync('ingest/token-copies', tokenProperty(['cee', 'cee-bare', 'app-name', 'tag', 'inline'], 'copies'), 2);
+});
+
+test('fuzz ingest: lines without a token are rejected unless the source address is allowed', async () => {
+  const lineArb = fc.oneof(
+    mutatedArb(corpus('rfc5424', 'rfc3164', 'cee')),
+    bytesArb(200),
+    textArb.map((t) => Buffer.from(t)),
+    fc.tuple(priArb, hostArb, textArb).map(([p, h, t]) => Buffer.from(`${p}${bsdTs} ${h} prog: ${t}`)),
+  );
+  await checkAsync('ingest/no-token', fc.asyncProperty(lineArb, addressArb, transportArb, async (line, { address, allowed }, transport) => {
+    const ctx = `line ${show(line)} from ${address}`;
+    const r = await ingestOne(line, address, transport);
+    if (!allowed) assert.equal(r.result, IngestResult.Rejected, `stored without token; ${ctx}`);
+    else {
+      assert.equal(r.result, IngestResult.Stored, `allowed source rejected; ${ctx}`);
+      assertStored(r.line!, IP_APP, 'ip', ctx);
+    }
+  }), 3);
+});
+
+// Known failures found by this fuzzer (see test/fuzz/known-bugs.test.ts): kept as todo so the
+// bounded run stays green; they report their counterexample on every run.
+test('fuzz ingest: a copy re-formed by scrubbing a nested copy is scrubbed too', { todo: 'scrubToken misses a copy re-formed around a removed one' }, async () => {
+  await checkAsync('ingest/token-nested', tokenProperty(['app-name', 'tag', 'inline'], 'nested'), 1);
+});
+
+test('fuzz ingest: token in APP-NAME/TAG, copy in the CEE message field', { todo: 'authorize scrubs msg.message but not cee.message on the app-name/tag path' }, async () => {
+  await checkAsync('ingest/app-name-cee', tokenProperty(['app-name-cee'], 'none'), 0.3);
+});
