@@ -95,6 +95,8 @@ async function measureFree(withCappedFlood: boolean): Promise<number> {
   await Promise.all(sending);
   free.end();
   capped?.end();
+  const dir = join(rx.dir, 'data');
+  for (let k = 0; k < 200 && readStore(dir, 'free').length < 15000; k++) await new Promise((r) => setTimeout(r, 50));
   const { stats } = await rx.stop();
   const recs = readStore(join(rx.dir, 'data'), 'free');
   assert.equal(recs.length, 15000);
