@@ -29,6 +29,8 @@ export interface ReceiverOptions {
   log?: Logger;
   /** Test hook: delay before each fdatasync, ms. */
   syncDelayMs?: number;
+  /** Test hook: an error to fail store writes with (see FileSink). */
+  storeFault?: () => NodeJS.ErrnoException | null;
 }
 
 /** Bound addresses of the started listeners (port 0 in the config → the real port here). */
@@ -85,7 +87,7 @@ export class Receiver {
     const config = cfg;
     this.log = opts.log ?? createLogger(config.logLevel);
     const s = config.storage;
-    this.sink = new FileSink(s.dir, s.fsync, this.log.child({ component: 'store' }), opts.syncDelayMs ?? 0);
+    this.sink = new FileSink(s.dir, s.fsync, this.log.child({ component: 'store' }), opts.syncDelayMs ?? 0, opts.storeFault ?? null);
     this.batcher = new Batcher(this.sink, s.flushIntervalMs, s.highWaterBytes, this.metrics, this.log.child({ component: 'batcher' }));
     this.limits = new LiveLimits(config.limits);
     this.quotas = new Quotas(config.apps);

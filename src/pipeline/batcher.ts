@@ -160,9 +160,18 @@ export class Batcher extends EventEmitter {
     }
     if (this.inFlight === null) {
       if (b.bytes >= MAX_BATCH_BYTES || this.flushIntervalMs === 0) this.kick();
-      else if (this.timer === null) this.timer = setTimeout(() => this.kick(), this.flushIntervalMs);
+      else if (onDurable !== undefined) {
+        // someone waits for an ack (RELP): write as soon as this socket read is processed,
+        // not after the flush interval; group commit batches whatever arrives meanwhile
+        if (!this.immediate) {
+          this.immediate = true;
+          setImmediate(() => { this.immediate = false; this.kick(); });
+        }
+      } else if (this.timer === null) this.timer = setTimeout(() => this.kick(), this.flushIntervalMs);
     }
   }
+
+  private immediate = false;
 
   /** Writes everything queued so far; resolves when it is durable (or failed: errors are logged). */
   async flush(): Promise<void> {

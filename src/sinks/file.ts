@@ -35,8 +35,10 @@ export class FileSink {
    * @param dir store root (created if missing)
    * @param fsync fdatasync each batch (DESIGN §7 durability promise)
    * @param syncDelayMs test hook: extra delay before each sync, ms (0 in production)
+   * @param fault test hook: an error to fail the next write with (fault injection where a test cannot fill a real disk)
    */
-  constructor(readonly dir: string, private readonly fsync: boolean, private readonly log: Logger, private readonly syncDelayMs = 0) {}
+  constructor(readonly dir: string, private readonly fsync: boolean, private readonly log: Logger, private readonly syncDelayMs = 0,
+    private readonly fault: (() => NodeJS.ErrnoException | null) | null = null) {}
 
   /**
    * Creates the store root and truncates every day file whose last line has no LF.
@@ -76,6 +78,8 @@ export class FileSink {
     let total = 0;
     for (const b of w.data) total += b.length;
     try {
+      const injected = this.fault?.() ?? null;
+      if (injected !== null) throw injected;
       let written = 0;
       let bufs = w.data;
       while (written < total) {
