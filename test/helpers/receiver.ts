@@ -32,6 +32,7 @@ export async function startTestReceiver(overrides: Record<string, unknown> = {},
     certsDir: join(dir, 'certs'),
     logLevel: process.env.TEST_LOG_LEVEL ?? 'silent',
     ...overrides,
+    storage: { dir: join(dir, 'data'), flushIntervalMs: 5, ...(overrides.storage as object | undefined) },
   };
   const config = validateConfig(raw);
   const receiver = await Receiver.start(config, { log: createLogger(config.logLevel) });

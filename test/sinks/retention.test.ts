@@ -1,0 +1,56 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { enforceRetention } from '../../src/sinks/retention.js';
+import { startTestReceiver } from '../helpers/receiver.js';
+
+const NOW = Date.parse('2026-11-21T12:00:00Z');
+const day = (offset: number): string => new Date(NOW - offset * 86_400_000).toISOString().slice(0, 10);
+
+function store(files: Array<[string, number, number]>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'srx-ret-'));
+  for (const [app, offset, bytes] of files) {
+    mkdirSync(join(dir, app), { recursive: true });
+    writeFileSync(join(dir, app, `${day(offset)}.ndjson`), Buffer.alloc(bytes, 0x61));
+  }
+  writeFileSync(join(dir, 'syslog-receiver.pid'), '1\n');
+  return dir;
+}
+
+const left = (dir: string): string[] => readdirSync(dir).filter((a) => a.endsWith('.pid') === false).flatMap((a) => readdirSync(join(dir, a)).map((f) => `${a}/${f}`)).sort();
+
+test('retentionDays deletes day files older than N days (today and the N days before stay)', async () => {
+  const dir = store([['a', 0, 10], ['a', 3, 10], ['a', 4, 10], ['b', 10, 10], ['b', 1, 10]]);
+  const closed: string[] = [];
+  const res = await enforceRetention(dir, 3, 0, NOW, async (f) => { closed.push(`${f.app}/${f.day}`); });
+  assert.deepEqual(left(dir), [`a/${day(0)}.ndjson`, `a/${day(3)}.ndjson`, `b/${day(1)}.ndjson`].sort());
+  assert.deepEqual(closed.sort(), [`a/${day(4)}`, `b/${day(10)}`], 'the sink closes a file before it is deleted');
+  assert.equal(res.deletedFiles, 2);
+  assert.ok(existsSync(join(dir, 'syslog-receiver.pid')), 'other files are left alone');
+});
+
+test('maxBytes deletes the oldest days first, never today', async () => {
+  const dir = store([['a', 0, 500], ['a', 1, 100], ['b', 1, 100], ['a', 2, 100], ['b', 5, 100]]);
+  const res = await enforceRetention(dir, 0, 700, NOW, async () => undefined);
+  assert.deepEqual(left(dir), [`a/${day(0)}.ndjson`, `a/${day(1)}.ndjson`, `b/${day(1)}.ndjson`].sort());
+  assert.equal(res.totalBytes, 700);
+  const res2 = await enforceRetention(dir, 0, 100, NOW, async () => undefined);
+  assert.deepEqual(left(dir), [`a/${day(0)}.ndjson`], "only today's file is left, even though it is over the cap");
+  assert.equal(res2.totalBytes, 500);
+});
+
+test('the receiver enforces retention at start', async () => {
+  const rx = await startTestReceiver({ apps: [{ name: 'a', token: '2bfbea1e-10c3-4419-bdad-7e6435882e1f' }], storage: { retentionDays: 2 } });
+  try {
+    const old = join(rx.config.storage.dir, 'a');
+    mkdirSync(old, { recursive: true });
+    writeFileSync(join(old, '2001-01-01.ndjson'), '{}\n');
+    const res = await rx.receiver.enforceRetention();
+    assert.equal(res.deletedFiles, 1);
+    assert.equal(existsSync(join(old, '2001-01-01.ndjson')), false);
+  } finally {
+    await rx.stop();
+  }
+});
