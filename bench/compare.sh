@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # compare.sh [N] — throughput of our receiver next to rsyslog doing the same job, in ONE run on this machine:
-# syslog over TCP (LF framing) on 127.0.0.1 → parse → one JSON document per message in a file.
+# syslog over TCP (LF framing) — or TLS with TRANSPORT=tls — on 127.0.0.1 → parse → one JSON document per
+# message in a file.
 #   ours:    node dist/cli.js start (storage.fsync: true — the default — so every batch is fdatasync'ed)
+#            TLS: a listen.tls listener with a throwaway self-signed cert/key (openssl, under WORK/tls)
 #   rsyslog: imtcp → RFC 3164/5424 parser → omfile with a JSON template (no fsync: rsyslog's default)
+#            TLS: imtcp with the gtls (or TLS_DRIVER=ossl) stream driver, mode 1, authMode anon, same cert/key
 # Sends N messages (default 1,000,000) with syslog-ng's loggen (its own 200-byte messages, like
 # `loggen -i -S -s 200`), waits until N records are stored, and reports per receiver:
 #   msg/s       = records / (time the last record was seen in the file − time of the first send)
@@ -10,8 +13,18 @@
 #   received/sent, and the ratio ours/rsyslog of the same run.
 # Knobs (environment):
 #   ROUNDS=1         alternate ours/rsyslog this many times; with >1, medians and the median same-round ratio
+#   TRANSPORT=tcp    or tls: RFC 5425 TLS (LF framing inside, as Sematext's/rsyslog's own TLS forwarders send);
+#                    loggen -U or socat OPENSSL:…,verify=0 as the sender; cert/key generated in WORK/tls
+#   TLS_DRIVER=gtls  rsyslog's TLS stream driver for TRANSPORT=tls: gtls (GnuTLS) or ossl (OpenSSL, like Node)
+#   TLS_MAX=         highest TLS version the sender offers: 1.2 or 1.3 (set through OPENSSL_CONF for loggen,
+#                    socat and the probe). Default 1.2 with loggen, 1.3 with replay: loggen -U never reads from
+#                    its socket, so the two TLS 1.3 NewSessionTicket messages Node's server sends after the
+#                    handshake sit unread and its close() becomes a RST (TcpExtTCPAbortOnClose), which throws
+#                    away whatever is still in its send buffer — against our receiver (which lags behind the
+#                    sender) ~25–35 % of the messages never arrive. rsyslog's gtls sends no tickets. See README.
 #   SENDER=loggen    or replay: a pre-framed RFC 3164 corpus (mkcorpus.mjs, 200 bytes/msg, built before timing)
-#                    sent by socat — near-zero sender CPU, so it measures the receiver and not loggen
+#                    sent by socat — near-zero sender CPU on TCP (on TLS socat encrypts: ~1 µs/msg), so it
+#                    measures the receiver and not loggen
 #   ONLY=            ours | rsyslog: run one receiver only
 #   FSYNC=true       storage.fsync of our receiver (false only to see what fsync costs)
 #   FLUSH_MS=20      storage.flushIntervalMs of our receiver
@@ -25,13 +38,17 @@
 #   KEEP=            1: keep the stored records (deleted after each run by default; sample.json keeps one)
 #   BUILD=           1: rebuild dist/ even if it exists
 #   LOGGEN=/opt/syslog-ng/usr/bin/loggen
-# Prerequisites: node ≥ 20, rsyslog, syslog-ng's loggen (scripts/install-interop-clients.sh), socat for replay.
+# Prerequisites: node ≥ 20, rsyslog, syslog-ng's loggen (scripts/install-interop-clients.sh), socat for replay;
+# for TRANSPORT=tls also openssl and rsyslog's gtls/ossl driver (Debian: rsyslog-gnutls / rsyslog-openssl).
 set -euo pipefail
 BENCH=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(dirname "$BENCH")
 N=${1:-1000000}
 ROUNDS=${ROUNDS:-1}
+TRANSPORT=${TRANSPORT:-tcp}
+TLS_DRIVER=${TLS_DRIVER:-gtls}
 SENDER=${SENDER:-loggen}
+TLS_MAX=${TLS_MAX:-$([[ $SENDER == replay ]] && echo 1.3 || echo 1.2)}
 ONLY=${ONLY:-}
 FSYNC=${FSYNC:-true}
 FLUSH_MS=${FLUSH_MS:-20}
@@ -49,6 +66,9 @@ die() { echo "compare.sh: $*" >&2; exit 1; }
 [[ $N =~ ^[1-9][0-9]*$ ]] || die "N must be a positive integer (got '$N')"
 [[ $ROUNDS =~ ^[1-9][0-9]*$ ]] || die "ROUNDS must be a positive integer"
 [[ $SENDER == loggen || $SENDER == replay ]] || die "SENDER must be loggen or replay"
+[[ $TRANSPORT == tcp || $TRANSPORT == tls ]] || die "TRANSPORT must be tcp or tls"
+[[ $TLS_DRIVER == gtls || $TLS_DRIVER == ossl ]] || die "TLS_DRIVER must be gtls or ossl"
+[[ $TLS_MAX == 1.2 || $TLS_MAX == 1.3 ]] || die "TLS_MAX must be 1.2 or 1.3"
 [[ -z $ONLY || $ONLY == ours || $ONLY == rsyslog ]] || die "ONLY must be ours or rsyslog"
 [[ $FSYNC == true || $FSYNC == false ]] || die "FSYNC must be true or false"
 
@@ -60,10 +80,18 @@ else
   command -v socat >/dev/null || die "socat not found (SENDER=replay needs it)"
 fi
 [[ $ONLY == ours ]] || command -v rsyslogd >/dev/null || die "rsyslogd not found (scripts/install-interop-clients.sh, or ONLY=ours)"
+if [[ $TRANSPORT == tls ]]; then
+  command -v openssl >/dev/null || die "openssl not found (TRANSPORT=tls makes a throwaway certificate with it)"
+  if [[ $ONLY != ours ]]; then
+    compgen -G "/usr/lib*/*rsyslog/lmnsd_$TLS_DRIVER.so" >/dev/null || compgen -G "/usr/lib*/*/rsyslog/lmnsd_$TLS_DRIVER.so" >/dev/null || die "rsyslog's $TLS_DRIVER stream driver (lmnsd_$TLS_DRIVER.so) not found: apt-get install rsyslog-$([[ $TLS_DRIVER == gtls ]] && echo gnutls || echo openssl), or ONLY=ours"
+  fi
+fi
 command -v ss >/dev/null || die "ss (iproute2) not found"
 TIMECMD=(); [[ -x /usr/bin/time ]] && TIMECMD=(/usr/bin/time -f '%U %S' -o)   # sender CPU; optional
-if [[ $ONLY != rsyslog && ( ! -f $ROOT/dist/cli.js || -n ${BUILD:-} ) ]]; then
-  echo "building the receiver (npm run build) ..."
+# rebuild when dist/ is missing, older than a source file (e.g. a new src/transports/tls.ts), or BUILD=1
+stale=; [[ -f $ROOT/dist/cli.js ]] && [[ -n $(find "$ROOT/src" -newer "$ROOT/dist/cli.js" -name '*.ts' -print -quit 2>/dev/null) ]] && stale=1
+if [[ $ONLY != rsyslog && ( ! -f $ROOT/dist/cli.js || -n ${BUILD:-} || -n $stale ) ]]; then
+  echo "building the receiver (npm run build$([[ -n $stale ]] && echo ': dist/ is older than src/')) ..."
   (cd "$ROOT" && npm run build --silent) || die "build failed"
 fi
 
@@ -132,6 +160,30 @@ thread_cpu() {
 steal_ticks() { awk '/^cpu / {print $9}' /proc/stat; }
 now_ms() { date +%s%3N; }
 
+# a throwaway self-signed certificate for TRANSPORT=tls (scratch dir only: never the repo's certs/);
+# remade when missing or expiring within a day
+TLS_DIR=$WORK/tls
+if [[ $TRANSPORT == tls ]] && ! openssl x509 -checkend 86400 -noout -in "$TLS_DIR/cert.pem" >/dev/null 2>&1; then
+  mkdir -p "$TLS_DIR"
+  openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj /CN=localhost -addext subjectAltName=DNS:localhost,IP:127.0.0.1 \
+    -keyout "$TLS_DIR/key.pem" -out "$TLS_DIR/cert.pem" 2>"$TLS_DIR/openssl.log" || die "openssl could not make a certificate (see $TLS_DIR/openssl.log)"
+fi
+# TLS_MAX=1.2: an OpenSSL config for the client side (loggen, socat, the probe) that caps the protocol
+TLS_ENV=()
+if [[ $TRANSPORT == tls && $TLS_MAX == 1.2 ]]; then
+  mkdir -p "$TLS_DIR"
+  printf '%s\n' 'openssl_conf = openssl_init' '[openssl_init]' 'ssl_conf = ssl_sect' '[ssl_sect]' \
+    'system_default = system_default_sect' '[system_default_sect]' 'MaxProtocol = TLSv1.2' >"$TLS_DIR/client-tls12.cnf"
+  TLS_ENV=(OPENSSL_CONF="$TLS_DIR/client-tls12.cnf")
+fi
+# tls_probe — protocol and cipher the receiver on $PORT negotiates with a client like the sender (to $RUN/tls-probe.txt)
+tls_probe() {
+  [[ $TRANSPORT == tls ]] || return 0
+  timeout 5 env "${TLS_ENV[@]}" openssl s_client -connect "127.0.0.1:$PORT" -brief </dev/null >"$RUN/tls-probe.txt" 2>&1 || true
+  TLS_SEEN="$(awk -F': *' '/^Protocol version/ {p = $2} /^Ciphersuite/ {c = $2} END {print p " " c}' "$RUN/tls-probe.txt")"
+  echo "  ${1}: negotiates ${TLS_SEEN:-?} (see $RUN/tls-probe.txt)"
+}
+
 CORPUS=
 if [[ $SENDER == replay ]]; then
   CORPUS=$WORK/corpus/3164-$N.lf
@@ -145,9 +197,12 @@ fi
 send() {
   local tm=(); [[ ${#TIMECMD[@]} -gt 0 ]] && tm=("${TIMECMD[@]}" "$RUN/sender.time")
   if [[ $SENDER == loggen ]]; then
-    local sng; sng=$(dirname "$(dirname "$LOGGEN")")
-    exec setsid "${tm[@]}" "${TX_PIN[@]}" env SYSLOGNG_PREFIX="$sng" LD_LIBRARY_PATH="$sng/lib/syslog-ng" \
-      "$LOGGEN" -r 100000000 -I 3600 -n "$N" -Q -i -S -s 200 127.0.0.1 "$PORT"
+    local sng how=(-i -S); sng=$(dirname "$(dirname "$LOGGEN")")
+    [[ $TRANSPORT == tls ]] && how=(-U)   # loggen's TLS is a transport plugin of its own: -U instead of -i -S
+    exec setsid "${tm[@]}" "${TX_PIN[@]}" env "${TLS_ENV[@]}" SYSLOGNG_PREFIX="$sng" LD_LIBRARY_PATH="$sng/lib/syslog-ng" \
+      "$LOGGEN" -r 100000000 -I 3600 -n "$N" -Q "${how[@]}" -s 200 127.0.0.1 "$PORT"
+  elif [[ $TRANSPORT == tls ]]; then
+    exec setsid "${tm[@]}" "${TX_PIN[@]}" env "${TLS_ENV[@]}" socat -u "FILE:$CORPUS" "OPENSSL:127.0.0.1:$PORT,verify=0"
   else
     exec setsid "${tm[@]}" "${TX_PIN[@]}" socat -u "FILE:$CORPUS" "TCP:127.0.0.1:$PORT"
   fi
@@ -188,7 +243,7 @@ measure() {
   scpu=$(awk '{printf "%.2f", $1 + $2}' "$RUN/sender.time" 2>/dev/null || echo NA)
   secs=$(awk -v a="$t0" -v b="$tlast" 'BEGIN {printf "%.3f", (b > a ? (b - a) / 1000 : 0)}')
   rate=$(awk -v l="$records" -v s="$secs" 'BEGIN {printf "%.0f", (s > 0 ? l / s : 0)}')
-  local row="$SESSION	$round	$name	$SENDER	$N	$records	$secs	$rate	$rss	$cpu	$main	$scpu	$steal	$status"
+  local row="$SESSION	$round	$name	$SENDER	$N	$records	$secs	$rate	$rss	$cpu	$main	$scpu	$steal	$status	$TRANSPORT"
   echo "$row" >>"$RESULTS"
   ROWS+=("$row")
   printf '  %-18s %9s msg/s  %6.1f MB peak RSS  %6s CPU s (main thread %s)  %s/%s received  %s s  [%s]\n' \
@@ -206,8 +261,12 @@ keep_sample() {
 run_ours() {
   local round=$1 name=ours prof=()
   RUN=$WORK/run-ours-$(date +%s%N); mkdir -p "$RUN"
+  local listen="tcp: { address: 127.0.0.1, port: $PORT }"
+  [[ $TRANSPORT == tls ]] && listen="tls: { address: 127.0.0.1, port: $PORT, cert: $TLS_DIR/cert.pem, key: $TLS_DIR/key.pem }"
+  # certsDir inside the run dir: the receiver must never generate certificates next to a config in the repo
   cat >"$RUN/config.yaml" <<EOF
-listen: { tcp: { address: 127.0.0.1, port: $PORT } }
+listen: { $listen }
+certsDir: $RUN/certs
 apps: [ { name: bench, allowedSources: [127.0.0.1/32] } ]
 storage: { dir: $RUN/data, fsync: $FSYNC, flushIntervalMs: $FLUSH_MS${HIGH_WATER:+, highWaterBytes: $HIGH_WATER} }
 logLevel: warn
@@ -219,6 +278,7 @@ EOF
   (cd "$ROOT" && exec setsid "${RX_PIN[@]}" node "${NODE_FLAGS[@]}" "${prof[@]}" dist/cli.js start --config "$RUN/config.yaml") >"$RUN/receiver.log" 2>&1 &
   local pid=$!; PIDS+=("$pid")
   wait_listen "$pid" || die "our receiver did not start; its log:$(echo; tail -n 20 "$RUN/receiver.log")"
+  tls_probe "$name"
   measure "$name" "$RUN/data/bench" "$pid" "$round"
   stop_rx "$pid"
   [[ $RX_RC == 0 ]] || echo "!! our receiver exited with $RX_RC after SIGTERM; see $RUN/receiver.log" >&2
@@ -232,14 +292,21 @@ EOF
 }
 
 run_rsyslog() {
-  local round=$1
+  local round=$1 name=rsyslog
   RUN=$WORK/run-rsyslog-$(date +%s%N); mkdir -p "$RUN"
   local out=$RUN/out.json
-  # as the baseline kit's anchor-rsyslog.sh tcp: imtcp -> (mmjsonparse for "@cee:") -> omfile, one JSON a line
+  # as the baseline kit's anchor-rsyslog.sh tcp / tls: imtcp -> (mmjsonparse for "@cee:") -> omfile, one JSON a line
+  local tls_global= imtcp_mod='module(load="imtcp")'
+  if [[ $TRANSPORT == tls ]]; then
+    name="rsyslog($TLS_DRIVER)"
+    tls_global="defaultNetstreamDriver=\"$TLS_DRIVER\" defaultNetstreamDriverCAFile=\"$TLS_DIR/cert.pem\" defaultNetstreamDriverCertFile=\"$TLS_DIR/cert.pem\" defaultNetstreamDriverKeyFile=\"$TLS_DIR/key.pem\""
+    imtcp_mod='module(load="imtcp" streamDriver.name="'$TLS_DRIVER'" streamDriver.mode="1" streamDriver.authMode="anon")'
+  fi
   cat >"$RUN/rsyslog.conf" <<EOF
-global(workDirectory="$RUN" maxMessageSize="64k")
+global(workDirectory="$RUN" maxMessageSize="64k" $tls_global)
 module(load="mmjsonparse")
-module(load="imtcp") input(type="imtcp" address="127.0.0.1" port="$PORT" ruleset="bench")
+$imtcp_mod
+input(type="imtcp" address="127.0.0.1" port="$PORT" ruleset="bench")
 template(name="json" type="list") {
   constant(value="{\"ts\":\"")       property(name="timereported" dateFormat="rfc3339")
   constant(value="\",\"host\":\"")   property(name="hostname" format="json")
@@ -278,18 +345,22 @@ EOF
   setsid "${RX_PIN[@]}" rsyslogd -n -f "$RUN/rsyslog.conf" -i "$RUN/rsyslogd.pid" >"$RUN/rsyslogd.log" 2>&1 &
   local pid=$!; PIDS+=("$pid")
   wait_listen "$pid" || die "rsyslogd did not start; its log:$(echo; tail -n 20 "$RUN/rsyslogd.log")"
-  measure rsyslog "$out" "$pid" "$round"
+  tls_probe "$name"
+  measure "$name" "$out" "$pid" "$round"
   stop_rx "$pid"
   keep_sample "$out"
 }
 
 # --- the run -------------------------------------------------------------------------------------------------
 msgdesc="loggen's own 200-byte messages (loggen -i -S -s 200: RFC 3164 header with an ISO stamp)"
-[[ $SENDER == replay ]] && msgdesc="RFC 3164 corpus, 200 bytes/msg, pre-framed, replayed by socat"
-echo "syslog-receiver vs rsyslog — $N messages per run over TCP (LF framing) to 127.0.0.1:$PORT, $ROUNDS round(s)"
+[[ $TRANSPORT == tls ]] && msgdesc="loggen's own 200-byte messages (loggen -U -s 200: TLS, RFC 3164 header with an ISO stamp)"
+[[ $SENDER == replay ]] && msgdesc="RFC 3164 corpus, 200 bytes/msg, pre-framed, replayed by socat$([[ $TRANSPORT == tls ]] && echo ' (OPENSSL:…,verify=0)')"
+tdesc="TCP (LF framing)"
+[[ $TRANSPORT == tls ]] && tdesc="TLS (RFC 5425, LF framing inside; self-signed RSA-2048 cert, no client certs; sender offers up to TLS $TLS_MAX)"
+echo "syslog-receiver vs rsyslog — $N messages per run over $tdesc to 127.0.0.1:$PORT, $ROUNDS round(s)"
 echo "  sender: $SENDER — $msgdesc"
-[[ $ONLY == rsyslog ]] || echo "  ours:    node $(node -v) dist/cli.js — storage.fsync: $FSYNC$([[ $FSYNC == true ]] && echo ' (the default: one fdatasync per batch)'), flushIntervalMs: $FLUSH_MS${HIGH_WATER:+, highWaterBytes: $HIGH_WATER}, one app by allowedSources"
-[[ $ONLY == ours ]] || echo "  rsyslog: $(rsyslogd -v | head -n 1 | awk '{print $2}') imtcp -> omfile JSON template, no fsync (its default)"
+[[ $ONLY == rsyslog ]] || echo "  ours:    node $(node -v) dist/cli.js$([[ $TRANSPORT == tls ]] && echo " listen.tls (Node's TLS, OpenSSL $(node -p process.versions.openssl))") — storage.fsync: $FSYNC$([[ $FSYNC == true ]] && echo ' (the default: one fdatasync per batch)'), flushIntervalMs: $FLUSH_MS${HIGH_WATER:+, highWaterBytes: $HIGH_WATER}, one app by allowedSources"
+[[ $ONLY == ours ]] || echo "  rsyslog: $(rsyslogd -v | head -n 1 | awk '{print $2}') imtcp$([[ $TRANSPORT == tls ]] && echo " + $TLS_DRIVER stream driver (mode 1, authMode anon)") -> omfile JSON template, no fsync (its default)"
 echo "  machine: $(nproc) CPUs, $(awk '/MemTotal/ {printf "%.0f GB", $2 / 1048576}' /proc/meminfo), scratch $WORK ($(df -T "$WORK" | awk 'NR == 2 {print $2}'))${PIN:+, PIN=1 (receiver CPU 1, sender CPU 0)}"
 echo
 for r in $(seq "$ROUNDS"); do
@@ -303,6 +374,7 @@ done
 
 # --- the table ----------------------------------------------------------------------------------------------
 echo
+echo "transport: $([[ $TRANSPORT == tls ]] && echo "TLS ($TLS_DRIVER for rsyslog)" || echo TCP), sender: $SENDER, $N messages"
 [[ $ROUNDS -gt 1 ]] && echo "medians over $ROUNDS rounds (ratio: median of the same-round ratios):"
 printf '%s\n' "${ROWS[@]}" | awk -F'\t' -v rounds="$ROUNDS" '
   function median(arr, n,   i, j, t) {
@@ -313,7 +385,7 @@ printf '%s\n' "${ROWS[@]}" | awk -F'\t' -v rounds="$ROUNDS" '
     rx = $3; if (!(rx in seen)) { seen[rx] = 1; order[++nrx] = rx }
     k = ++cnt[rx]; rate[rx, k] = $8; rss[rx, k] = $9 / 1024; cpu[rx, k] = $10; recv[rx, k] = $6; sent[rx] = $5
     secs[rx, k] = $7; bad[rx] += ($14 != "ok"); byround[$2, rx] = $0
-    if (rx ~ /^ours/) ours = rx; else if (rx == "rsyslog") rs = rx
+    if (rx ~ /^ours/) ours = rx; else if (rx ~ /^rsyslog/) rs = rx
   }
   END {
     printf "%-20s %10s %12s %8s %10s %17s\n", "receiver", "msg/s", "peak RSS MB", "CPU s", "µs CPU/msg", "received/sent"
@@ -334,7 +406,7 @@ printf '%s\n' "${ROWS[@]}" | awk -F'\t' -v rounds="$ROUNDS" '
         split(byround[r, ours], o, "\t"); split(byround[r, rs], s, "\t"); n++
         qr[n] = (s[8] > 0 ? o[8] / s[8] : 0); qm[n] = (s[9] > 0 ? o[9] / s[9] : 0); qc[n] = (s[10] > 0 ? o[10] / s[10] : 0)
       }
-      printf "ratio %s/rsyslog: msg/s %.2f   peak RSS %.2f   CPU %.2f\n", ours, median(qr, n), median(qm, n), median(qc, n)
+      printf "ratio %s/%s: msg/s %.2f   peak RSS %.2f   CPU %.2f\n", ours, rs, median(qr, n), median(qm, n), median(qc, n)
     }
   }'
 echo "(rows appended to $RESULTS; per-run dirs with configs, logs, threads.txt and one sample record under $WORK)"
