@@ -48,6 +48,7 @@ export function authorize(
     const byName = appForToken(tokens, msg.appName);
     if (byName !== null) {
       if (msg.message !== null) msg.message = scrubToken(msg.message, msg.appName!);
+      if (cee !== null && typeof cee.message === 'string') cee.message = scrubToken(cee.message, msg.appName!);
       msg.appName = null;
       return { app: byName, tokenSource: msg.format === 'rfc5424' ? 'app-name' : 'tag' };
     }

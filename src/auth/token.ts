@@ -74,7 +74,8 @@ export function scrubToken(message: string, token: string): string | null {
     const s = dash - 8;
     if (s + 36 <= out.length && out.charCodeAt(s + 13) === 0x2d && out.slice(s, s + 36).toLowerCase() === lower) {
       out = removeToken(out, s, s + 36);
-      from = s > 8 ? s : 8;
+      // the removal may join the text around it into a new copy starting up to 35 chars earlier
+      from = s - 28 > 8 ? s - 28 : 8;
     } else from = dash + 1;
   }
   return out;

@@ -102,33 +102,35 @@ export class StreamFramer {
           continue;
         }
         case Mode.NonTransparent: {
+          const max = this.maxMessageBytes;
           const term = this.findTerminator(chunk, pos);
           if (term < 0) {
             const total = this.accLen + (end - pos);
-            if (total > this.maxMessageBytes) {
-              this.append(chunk, pos, pos + (this.maxMessageBytes - this.accLen));
+            // one byte over is allowed while it is a CR that an LF may follow (CRLF is not content)
+            if (total > max && !(total === max + 1 && chunk[end - 1] === CR)) {
+              if (this.accLen < max) this.append(chunk, pos, pos + (max - this.accLen));
               this.emitAcc(true);
               this.mode = Mode.DiscardNonTransparent;
             } else this.append(chunk, pos, end);
             pos = end;
             continue;
           }
+          // the frame's content ends before a CR that precedes the LF, even across chunks
+          let stop = term;
+          let dropAccCr = false;
+          if (chunk[term] === LF) {
+            if (stop > pos) { if (chunk[stop - 1] === CR) stop--; } else if (this.accLen > 0 && this.acc[this.accLen - 1] === CR) dropAccCr = true;
+          }
+          if (dropAccCr) this.accLen--;
           if (this.accLen === 0) {
-            let stop = term;
-            if (stop > pos && chunk[term] === LF && chunk[stop - 1] === CR) stop--;
-            if (stop - pos > this.maxMessageBytes) this.emit(chunk, pos, pos + this.maxMessageBytes, true);
+            if (stop - pos > max) this.emit(chunk, pos, pos + max, true);
             else if (stop > pos) this.emit(chunk, pos, stop, false);
+          } else if (this.accLen + (stop - pos) > max) {
+            if (this.accLen < max) this.append(chunk, pos, pos + (max - this.accLen));
+            this.emitAcc(true);
           } else {
-            const room = this.maxMessageBytes - this.accLen;
-            const part = term - pos;
-            if (part > room) {
-              this.append(chunk, pos, pos + room);
-              this.emitAcc(true);
-            } else {
-              this.append(chunk, pos, term);
-              if (chunk[term] === LF && this.accLen > 0 && this.acc[this.accLen - 1] === CR) this.accLen--;
-              this.emitAcc(false);
-            }
+            this.append(chunk, pos, stop);
+            this.emitAcc(false);
           }
           pos = term + 1;
           this.mode = Mode.Start;
@@ -158,6 +160,7 @@ export class StreamFramer {
    * an octet-counted frame cut short is delivered with `truncated = true`.
    */
   end(): void {
+    if (this.accLen > this.maxMessageBytes && this.mode === Mode.NonTransparent) this.accLen--; // the pending CR
     if (this.accLen > 0 && (this.mode === Mode.NonTransparent || this.mode === Mode.Start)) this.emitAcc(false);
     else if (this.mode === Mode.Octet && this.accLen > 0) {
       const n = this.accLen;
@@ -182,8 +185,9 @@ export class StreamFramer {
     this.emit(buf, start, e, truncated);
   }
 
+  /** Emits the gathered frame; a truncated one is cut to maxMessageBytes (acc may hold one CR more). */
   private emitAcc(truncated: boolean): void {
-    const n = this.accLen;
+    const n = truncated && this.accLen > this.maxMessageBytes ? this.maxMessageBytes : this.accLen;
     this.accLen = 0;
     if (n > 0) this.emit(this.acc, 0, n, truncated);
   }

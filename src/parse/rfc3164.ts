@@ -83,8 +83,17 @@ function wordEnd(buf: Buffer, i: number, end: number): number {
  * True when `buf[a, b)` is 1..255 hostname characters, at least one a letter or digit, not
  * ending with `:` (a word ending with `:` is a TAG or a Cisco counter, never a hostname).
  */
+/** buf[a, b) has the 8-4-4-4-12 shape of a UUID (hex digits not checked: cheap and enough here). */
+function isUuidShaped(buf: Buffer, a: number, b: number): boolean {
+  return b - a === 36 && buf[a + 8] === 0x2d && buf[a + 13] === 0x2d && buf[a + 18] === 0x2d && buf[a + 23] === 0x2d;
+}
+
+/**
+ * buf[a, b) can be a HOSTNAME. A UUID-shaped word never is: it is a Logentries token opening
+ * the content (`TOKEN word: text`), which must reach MSG for the inline token rule.
+ */
 function isHostWord(buf: Buffer, a: number, b: number): boolean {
-  if (b <= a || b - a > HOSTNAME_MAX || buf[b - 1] === COLON) return false;
+  if (b <= a || b - a > HOSTNAME_MAX || buf[b - 1] === COLON || isUuidShaped(buf, a, b)) return false;
   let alnum = false;
   for (let i = a; i < b; i++) {
     const c = buf[i];
@@ -116,6 +125,7 @@ function tagAt(buf: Buffer, i: number, end: number, requireColon: boolean): bool
     const c = buf[p];
     if (c === SP || c === COLON || c === LBRACKET) break;
     if (c === QUOTE || c === LBRACE || c === RBRACE) return false; // JSON, not a TAG
+    if (c < 0x20 || c === 0x7f) return false; // a TAG is printable: TAB/control chars end the header
     p++;
   }
   if (p === i || p >= end) return false;

@@ -28,7 +28,6 @@ export async function startTestReceiver(overrides: Record<string, unknown> = {},
   const dir = mkdtempSync(join(tmpdir(), 'srx-test-'));
   const raw = {
     listen: { udp: { address: host, port: 0 }, tcp: { address: host, port: 0 } },
-    storage: { dir: join(dir, 'data'), flushIntervalMs: 5 },
     certsDir: join(dir, 'certs'),
     logLevel: process.env.TEST_LOG_LEVEL ?? 'silent',
     ...overrides,
