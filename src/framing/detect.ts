@@ -6,6 +6,7 @@
  * buffer bounded by `maxMessageBytes`. A frame longer than the limit is cut to it, handed on
  * with `truncated = true`, and the rest of it is discarded — never parsed as a new frame.
  */
+import { FrameBuffer } from './frame-buffer.js';
 import { MAX_HEADER_BYTES, NEED_MORE, NOT_OCTET_COUNTED, readOctetCountHeader } from './octet-counting.js';
 import { CR, LF, NUL, trimTrailer } from './non-transparent.js';
 
@@ -27,8 +28,7 @@ export interface FramerCounters {
 /** Stateful RFC 6587 framer for one connection. Never throws on any input. */
 export class StreamFramer {
   private mode = Mode.Start;
-  private acc: Buffer = Buffer.allocUnsafe(0);
-  private accLen = 0;
+  private readonly acc = new FrameBuffer();
   /** Octet mode: bytes still to read (or to discard in DiscardOctet). */
   private need = 0;
   /** Octet mode: bytes to discard after the kept part of a too-long frame. */
@@ -52,10 +52,10 @@ export class StreamFramer {
     while (pos < end) {
       switch (this.mode) {
         case Mode.Start: {
-          if (this.accLen > 0) {
+          if (this.acc.length > 0) {
             // a header was cut by the previous chunk: rare, so join and start over
-            const joined = Buffer.concat([this.acc.subarray(0, this.accLen), chunk.subarray(pos)]);
-            this.accLen = 0;
+            const joined = Buffer.concat([this.acc.bytes.subarray(0, this.acc.length), chunk.subarray(pos)]);
+            this.acc.length = 0;
             this.push(joined);
             return;
           }
@@ -63,7 +63,7 @@ export class StreamFramer {
           if (c === LF || c === CR || c === NUL) { pos++; continue; } // empty frames between frames
           const len = readOctetCountHeader(chunk, pos, end, this.header);
           if (len === NEED_MORE) {
-            this.append(chunk, pos, end);
+            this.acc.append(chunk, pos, end);
             return;
           }
           if (len === NOT_OCTET_COUNTED) {
@@ -84,19 +84,19 @@ export class StreamFramer {
         }
         case Mode.Octet: {
           const avail = end - pos;
-          if (this.accLen === 0 && avail >= this.need) {
+          if (this.acc.length === 0 && avail >= this.need) {
             const stop = pos + this.need;
             this.emitOctet(chunk, pos, stop);
             pos = stop;
           } else {
             const take = avail < this.need ? avail : this.need;
-            this.append(chunk, pos, pos + take);
+            this.acc.append(chunk, pos, pos + take);
             pos += take;
             this.need -= take;
             if (this.need === 0) {
-              const n = this.accLen;
-              this.accLen = 0; // the handler reads acc synchronously, before it is reused
-              this.emitOctet(this.acc, 0, n);
+              const n = this.acc.length;
+              this.acc.length = 0; // the handler reads acc synchronously, before it is reused
+              this.emitOctet(this.acc.bytes, 0, n);
             }
           }
           continue;
@@ -105,13 +105,13 @@ export class StreamFramer {
           const max = this.maxMessageBytes;
           const term = this.findTerminator(chunk, pos);
           if (term < 0) {
-            const total = this.accLen + (end - pos);
+            const total = this.acc.length + (end - pos);
             // one byte over is allowed while it is a CR that an LF may follow (CRLF is not content)
             if (total > max && !(total === max + 1 && chunk[end - 1] === CR)) {
-              if (this.accLen < max) this.append(chunk, pos, pos + (max - this.accLen));
+              if (this.acc.length < max) this.acc.append(chunk, pos, pos + (max - this.acc.length));
               this.emitAcc(true);
               this.mode = Mode.DiscardNonTransparent;
-            } else this.append(chunk, pos, end);
+            } else this.acc.append(chunk, pos, end);
             pos = end;
             continue;
           }
@@ -119,17 +119,17 @@ export class StreamFramer {
           let stop = term;
           let dropAccCr = false;
           if (chunk[term] === LF) {
-            if (stop > pos) { if (chunk[stop - 1] === CR) stop--; } else if (this.accLen > 0 && this.acc[this.accLen - 1] === CR) dropAccCr = true;
+            if (stop > pos) { if (chunk[stop - 1] === CR) stop--; } else if (this.acc.length > 0 && this.acc.bytes[this.acc.length - 1] === CR) dropAccCr = true;
           }
-          if (dropAccCr) this.accLen--;
-          if (this.accLen === 0) {
+          if (dropAccCr) this.acc.length--;
+          if (this.acc.length === 0) {
             if (stop - pos > max) this.emit(chunk, pos, pos + max, true);
             else if (stop > pos) this.emit(chunk, pos, stop, false);
-          } else if (this.accLen + (stop - pos) > max) {
-            if (this.accLen < max) this.append(chunk, pos, pos + (max - this.accLen));
+          } else if (this.acc.length + (stop - pos) > max) {
+            if (this.acc.length < max) this.acc.append(chunk, pos, pos + (max - this.acc.length));
             this.emitAcc(true);
           } else {
-            this.append(chunk, pos, stop);
+            this.acc.append(chunk, pos, stop);
             this.emitAcc(false);
           }
           pos = term + 1;
@@ -160,19 +160,19 @@ export class StreamFramer {
    * an octet-counted frame cut short is delivered with `truncated = true`.
    */
   end(): void {
-    if (this.accLen > this.maxMessageBytes && this.mode === Mode.NonTransparent) this.accLen--; // the pending CR
-    if (this.accLen > 0 && (this.mode === Mode.NonTransparent || this.mode === Mode.Start)) this.emitAcc(false);
-    else if (this.mode === Mode.Octet && this.accLen > 0) {
-      const n = this.accLen;
-      this.accLen = 0;
-      this.emit(this.acc, 0, n, true);
+    if (this.acc.length > this.maxMessageBytes && this.mode === Mode.NonTransparent) this.acc.length--; // the pending CR
+    if (this.acc.length > 0 && (this.mode === Mode.NonTransparent || this.mode === Mode.Start)) this.emitAcc(false);
+    else if (this.mode === Mode.Octet && this.acc.length > 0) {
+      const n = this.acc.length;
+      this.acc.length = 0;
+      this.emit(this.acc.bytes, 0, n, true);
     }
     this.mode = Mode.Start;
-    this.accLen = 0;
+    this.acc.length = 0;
   }
 
   /** Bytes held for an incomplete frame (for memory accounting). */
-  get bufferedBytes(): number { return this.accLen; }
+  get bufferedBytes(): number { return this.acc.length; }
 
   private emitOctet(buf: Buffer, start: number, stop: number): void {
     const truncated = this.discardAfter > 0;
@@ -187,9 +187,9 @@ export class StreamFramer {
 
   /** Emits the gathered frame; a truncated one is cut to maxMessageBytes (acc may hold one CR more). */
   private emitAcc(truncated: boolean): void {
-    const n = truncated && this.accLen > this.maxMessageBytes ? this.maxMessageBytes : this.accLen;
-    this.accLen = 0;
-    if (n > 0) this.emit(this.acc, 0, n, truncated);
+    const n = truncated && this.acc.length > this.maxMessageBytes ? this.maxMessageBytes : this.acc.length;
+    this.acc.length = 0;
+    if (n > 0) this.emit(this.acc.bytes, 0, n, truncated);
   }
 
   private emit(buf: Buffer, start: number, end: number, truncated: boolean): void {
@@ -198,20 +198,7 @@ export class StreamFramer {
     this.onFrame(buf, start, end, truncated);
   }
 
-  private append(src: Buffer, start: number, end: number): void {
-    const n = end - start;
-    if (n <= 0) return;
-    const need = this.accLen + n;
-    if (need > this.acc.length) {
-      let cap = this.acc.length || 1024;
-      while (cap < need) cap *= 2;
-      const grown = Buffer.allocUnsafe(cap);
-      this.acc.copy(grown, 0, 0, this.accLen);
-      this.acc = grown;
-    }
-    src.copy(this.acc, this.accLen, start, end);
-    this.accLen = need;
-  }
+
 
   /** First LF or NUL at or after pos in chunk; -1 when the frame continues past the chunk. */
   private findTerminator(chunk: Buffer, pos: number): number {

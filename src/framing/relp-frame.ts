@@ -7,6 +7,7 @@
  * read and discarded) and flagged; any other grammar violation is reported once and the parser
  * stops (the session must be closed).
  */
+import { FrameBuffer } from './frame-buffer.js';
 
 /**
  * Receives parsed frames and errors. `data[start, end)` is valid only during the call.
@@ -35,8 +36,7 @@ export class RelpFrameParser {
   /** Bytes of DATA still to read (Data) or to skip (Discard). */
   private need = 0;
   private discardAfter = 0;
-  private acc: Buffer = Buffer.allocUnsafe(0);
-  private accLen = 0;
+  private readonly acc = new FrameBuffer();
   /** Set when the handler returned false: stop before the next frame. */
   private stop = false;
 
@@ -111,7 +111,7 @@ export class RelpFrameParser {
         }
         case State.Data: {
           const avail = end - pos;
-          if (this.accLen === 0 && avail >= this.need) {
+          if (this.acc.length === 0 && avail >= this.need) {
             // the whole DATA is in this chunk: hand it on without copying once the trailer is seen
             const s = pos;
             pos += this.need;
@@ -130,7 +130,7 @@ export class RelpFrameParser {
             }
           } else {
             const take = avail < this.need ? avail : this.need;
-            this.append(chunk, pos, pos + take);
+            this.acc.append(chunk, pos, pos + take);
             pos += take;
             this.need -= take;
             if (this.need === 0) {
@@ -149,9 +149,9 @@ export class RelpFrameParser {
         }
         case State.Trailer: {
           if (chunk[pos++] !== LF) { this.fail('LF expected after DATA (DATALEN wrong?)', this.txnr); return pos; }
-          const n = this.accLen;
-          this.accLen = 0;
-          this.deliver(this.acc, 0, n, this.discardAfter > 0);
+          const n = this.acc.length;
+          this.acc.length = 0;
+          this.deliver(this.acc.bytes, 0, n, this.discardAfter > 0);
           continue;
         }
       }
@@ -161,23 +161,11 @@ export class RelpFrameParser {
   }
 
   private keep(src: Buffer, start: number, end: number): void {
-    this.accLen = 0;
-    this.append(src, start, end);
+    this.acc.length = 0;
+    this.acc.append(src, start, end);
   }
 
-  private append(src: Buffer, start: number, end: number): void {
-    const n = end - start;
-    const need = this.accLen + n;
-    if (need > this.acc.length) {
-      let cap = this.acc.length || 1024;
-      while (cap < need) cap *= 2;
-      const grown = Buffer.allocUnsafe(cap);
-      this.acc.copy(grown, 0, 0, this.accLen);
-      this.acc = grown;
-    }
-    src.copy(this.acc, this.accLen, start, end);
-    this.accLen = need;
-  }
+
 
   private deliver(buf: Buffer, start: number, end: number, truncated: boolean): void {
     const txnr = this.txnr;

@@ -60,8 +60,7 @@ export class ConnectionSet {
    * before any TLS handshake, and emits `drop`, which is counted).
    */
   limit(server: Server): void {
-    this.o.limits.track(server);
-    server.on('drop', () => { this.o.metrics.refusedConnections[this.o.transport]++; });
+    limitConnections(server, this.o.limits, this.o.metrics, this.o.transport);
   }
 
   /** Takes over a freshly accepted (and, for TLS, secured) socket; `source` describes its peer. */
@@ -114,6 +113,15 @@ export class ConnectionSet {
     this.o.batcher.off('resume', this.onResume);
     for (const s of this.sockets) s.destroy();
   }
+}
+
+/**
+ * Applies `limits.maxConnections` to `server`: Node closes connections over it at accept,
+ * before any TLS handshake, and emits `drop`, counted in `refusedConnections`.
+ */
+export function limitConnections(server: Server, limits: LiveLimits, metrics: Metrics, transport: Transport): void {
+  limits.track(server);
+  server.on('drop', () => { metrics.refusedConnections[transport]++; });
 }
 
 /** The FrameSource of a plain (or not client-authenticated) stream socket. */

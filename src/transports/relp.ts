@@ -22,7 +22,7 @@ import type { Metrics } from '../metrics.js';
 import type { Batcher } from '../pipeline/batcher.js';
 import { IngestResult, type Ingest } from '../pipeline/ingest.js';
 import type { FrameSource } from '../record.js';
-import { listen, type LiveLimits } from './connection.js';
+import { limitConnections, listen, type LiveLimits } from './connection.js';
 
 export interface RelpOptions {
   ingest: Ingest;
@@ -263,8 +263,7 @@ export class RelpSessions {
 
   /** Applies `limits.maxConnections` (counted on `drop`). */
   limit(server: Server): void {
-    this.o.limits.track(server);
-    server.on('drop', () => { this.o.metrics.refusedConnections.relp++; });
+    limitConnections(server, this.o.limits, this.o.metrics, 'relp');
   }
 
   /** Takes over an accepted (and, over TLS, secured) socket. */
