@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { isMap, isSeq, parseDocument } from 'yaml';
 import { DEFAULT_CONFIG_FILE, loadConfigFile, parseConfig, writeDefaultConfig } from './config/load.js';
-import { ConfigError, type Config } from './config/schema.js';
+import { ConfigError, describeListeners, type Config } from './config/schema.js';
 import { ErrorCodes, ReceiverError } from './errors.js';
 import { Receiver } from './receiver.js';
 import { generateCertSet } from './certs/index.js';
@@ -127,7 +127,7 @@ program
 function printFirstRun(path: string, token: string, config: Config): void {
   const port = config.listen.tcp?.port ?? 514;
   process.stdout.write(
-    `Wrote ${path} with one app named "default".\n` +
+    `Wrote ${path} with one app named "default", listening on ${describeListeners(config.listen).join(', ')}.\n` +
     `Its token: ${token}\n` +
     `Send a test line:\n  echo 'my-host ${token}:hello world!' | nc -N 127.0.0.1 ${port}\n` +
     `It is stored under ${config.storage.dir}/default/<YYYY-MM-DD>.ndjson\n`,
@@ -164,13 +164,7 @@ program
   .action((opts: { config: string }) => {
     try {
       const cfg = loadConfigFile(opts.config);
-      const { udp, tcp, tls } = cfg.listen;
-      const listeners = [
-        ...(udp ? [`udp ${udp.address}:${udp.port}`] : []),
-        ...(tcp ? [`tcp ${tcp.address}:${tcp.port}`] : []),
-        ...(tls ?? []).map((t) => `tls ${t.address}:${t.port}`),
-      ].join(', ');
-      process.stdout.write(`${opts.config}: OK (${cfg.apps.length} app(s); listen: ${listeners})\n`);
+      process.stdout.write(`${opts.config}: OK (${cfg.apps.length} app(s); listen: ${describeListeners(cfg.listen).join(', ')})\n`);
     } catch (err) {
       fail(err);
     }

@@ -192,7 +192,7 @@ export class Receiver {
     const log = this.log.child({ component: 'relp' });
     const sessions = new RelpSessions({
       ingest: this.ingest, batcher: this.batcher, metrics: this.metrics, log,
-      limits: this.limits, maxUnackedFrames: r.maxUnackedFrames,
+      limits: this.limits, maxUnackedFrames: r.maxUnackedFrames, onWriteError: r.onWriteError,
     });
     this.relpSessions = sessions;
     if (!r.tls) {

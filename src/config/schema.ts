@@ -43,6 +43,13 @@ export interface TlsListenerConfig extends ListenerConfig {
  */
 export interface RelpListenerConfig extends TlsListenerConfig {
   tls: boolean;
+  /**
+   * What a failed store write does to the session: `nack` answers the frames `rsp 500`
+   * (RELP's error response); `close` drops the session without answering them, so a client
+   * resends every unacked frame after reconnecting — needed for zero loss with rsyslog, whose
+   * librelp forgets a frame answered 500 instead of resending it.
+   */
+  onWriteError: 'nack' | 'close';
   /** Per session: frames read but not yet acknowledged above which the socket is paused. */
   maxUnackedFrames: number;
 }
@@ -212,12 +219,13 @@ class Reader {
   }
 
   relp(v: unknown, path: string): RelpListenerConfig {
-    const o = this.obj(v, path, [...TLS_KEYS, 'tls', 'maxUnackedFrames']);
-    const { tls: _tls, maxUnackedFrames: _m, ...rest } = o;
+    const o = this.obj(v, path, [...TLS_KEYS, 'tls', 'maxUnackedFrames', 'onWriteError']);
+    const { tls: _tls, maxUnackedFrames: _m, onWriteError: _w, ...rest } = o;
     return {
       ...this.tls(rest, path, { ...DEFAULT_TLS, port: 20514 }, false),
       tls: this.bool(o.tls, `${path}.tls`, false),
       maxUnackedFrames: this.int(o.maxUnackedFrames, `${path}.maxUnackedFrames`, 1024, 1, 1_000_000),
+      onWriteError: this.oneOf(o.onWriteError, `${path}.onWriteError`, 'nack', ['nack', 'close'] as const),
     };
   }
 
@@ -385,10 +393,25 @@ export function validateConfig(input: unknown, source = 'config'): Config {
     else logLevel = root.logLevel as Config['logLevel'];
   }
 
-  if (r.errors.length > 0) throw new ConfigError(r.errors, source);
   const certsDir = r.str(root.certsDir, 'certsDir', 'certs');
   const shutdownTimeoutMs = r.int(root.shutdownTimeoutMs, 'shutdownTimeoutMs', 10_000, 100, 600_000);
+  for (const [i, t] of (listen.tls ?? []).entries()) {
+    if (t.minVersion === 'TLSv1.3' && t.maxVersion === 'TLSv1.2') r.err(`listen.tls[${i}].maxVersion`, 'is below minVersion');
+  }
+  if (r.errors.length > 0) throw new ConfigError(r.errors, source);
   return deepFreeze({ listen, certsDir, apps, storage, limits, auth: { tokenFields }, shutdownTimeoutMs, logLevel });
+}
+
+/** One `name address:port` entry per configured listener, e.g. `tls 0.0.0.0:10514`. */
+export function describeListeners(listen: ListenConfig): string[] {
+  const at = (l: ListenerConfig): string => `${l.address}:${l.port}`;
+  return [
+    ...(listen.udp ? [`udp ${at(listen.udp)}`] : []),
+    ...(listen.tcp ? [`tcp ${at(listen.tcp)}`] : []),
+    ...(listen.tls ?? []).map((t) => `tls ${at(t)}`),
+    ...(listen.relp ? [`relp${listen.relp.tls ? '+tls' : ''} ${at(listen.relp)}`] : []),
+    ...(listen.admin ? [`admin http://${at(listen.admin)}`] : []),
+  ];
 }
 
 /** DESIGN §6 rule 4: an address may belong to one app only; overlapping CIDRs are an error. */

@@ -31,6 +31,8 @@ export interface RelpOptions {
   log: Logger;
   limits: LiveLimits;
   maxUnackedFrames: number;
+  /** `nack`: answer a failed write `rsp 500`; `close`: drop the session unanswered (see RelpListenerConfig). */
+  onWriteError: 'nack' | 'close';
 }
 
 /** What we offer in our `open` response. */
@@ -205,7 +207,16 @@ class RelpSession {
       if (!corked) { s.cork(); corked = true; }
       switch (e.kind) {
         case Ack.Ok: s.write(`${e.txnr} rsp 6 200 OK\n`); this.o.metrics.relpAcked++; break;
-        case Ack.Failed: s.write(`${e.txnr} rsp ${FAILED.length} ${FAILED}\n`); this.o.metrics.relpFailed++; break;
+        case Ack.Failed:
+          this.o.metrics.relpFailed++;
+          if (this.o.onWriteError === 'close') {
+            // no answer for this or any later frame: the client resends them all after reconnecting
+            this.done = true;
+            s.destroy();
+            continue;
+          }
+          s.write(`${e.txnr} rsp ${FAILED.length} ${FAILED}\n`);
+          break;
         case Ack.Open: case Ack.Refuse: s.write(`${e.txnr} rsp ${Buffer.byteLength(e.text)} ${e.text}\n`); break;
         case Ack.Close: s.end(`${e.txnr} rsp 0\n`); break;
         case Ack.Error: s.end(`${e.txnr} rsp ${Buffer.byteLength(e.text)} ${e.text}\n`); break;

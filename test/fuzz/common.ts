@@ -8,8 +8,6 @@
  * - FUZZ_SEED    fast-check seed (default fixed, so `npm test` is deterministic).
  * - FUZZ_PATH    replay path printed by a failure (with its FUZZ_SEED).
  * - FUZZ_TIME_MS stop each property after this many ms (long runs; not counted as failure).
- * - FUZZ_STRICT=1 do not excuse the known bugs listed in known-bugs.test.ts (by default a case
- *                that differs only in the way of a known bug is counted as "excused", not failed).
  */
 import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
@@ -18,7 +16,6 @@ import { join } from 'node:path';
 export const RUNS = envInt('FUZZ_RUNS', 800);
 export const SEED = envInt('FUZZ_SEED', 0x5eed1);
 export const PATH = process.env.FUZZ_PATH || undefined;
-export const STRICT = process.env.FUZZ_STRICT === '1';
 export const TIME_MS = process.env.FUZZ_TIME_MS ? envInt('FUZZ_TIME_MS', 0) : undefined;
 
 function envInt(name: string, def: number): number {

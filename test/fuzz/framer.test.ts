@@ -3,12 +3,11 @@
  * same frames as the whole buffer; frames are bounded by maxMessageBytes and by the input;
  * generated valid octet-counted / LF / CRLF / NUL frames come out exactly as generated.
  */
-import { after, test } from 'node:test';
-import { isDeepStrictEqual } from 'node:util';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { StreamFramer } from '../../src/framing/detect.js';
-import { STRICT, applySplit, bytesArb, check, corpus, mutate, mutatedArb, mutationsArb, show, splitArb } from './common.js';
+import { applySplit, bytesArb, check, corpus, mutate, mutatedArb, mutationsArb, show, splitArb } from './common.js';
 
 type Frame = [string, boolean];
 
@@ -47,34 +46,12 @@ function assertBounds(frames: Frame[], input: Buffer, max: number): void {
   assert.ok(total <= input.length, `frames total ${total} bytes > input ${input.length}`);
 }
 
-/**
- * Known bug (known-bugs.test.ts, framer): a CRLF line of exactly maxMessageBytes is flagged
- * truncated or not depending on the split. Unless FUZZ_STRICT=1, frames that differ only in the
- * truncated flag of a frame of exactly `max` bytes are excused (counted, not failed).
- */
-let excused = 0;
-after(() => {
-  if (excused > 0) console.log(`[fuzz] framer: ${excused} cases excused as the known CRLF-at-limit bug (FUZZ_STRICT=1 to fail them)`);
-});
-
-function assertFrames(got: Frame[], want: Frame[], max: number, msg: string): void {
-  if (isDeepStrictEqual(got, want)) return;
-  if (!STRICT) {
-    const norm = (fs: Frame[]): Frame[] => fs.map(([t, tr]) => [t, t.length === max ? false : tr]);
-    if (isDeepStrictEqual(norm(got), norm(want))) {
-      excused++;
-      return;
-    }
-  }
-  assert.deepEqual(got, want, msg);
-}
-
 function splitInvariant(input: Buffer, split: Parameters<typeof applySplit>[1], max: number): void {
   const whole = runFramer([input], max);
   assertBounds(whole, input, max);
   const parts = applySplit(input, split);
   const got = runFramer(parts, max);
-  assertFrames(got, whole, max, `split ${JSON.stringify(parts.map((p) => p.toString('latin1')))} (max ${max}) differs from whole ${show(input)}`);
+  assert.deepEqual(got, whole, `split ${JSON.stringify(parts.map((p) => p.toString('latin1')))} (max ${max}) differs from whole ${show(input)}`);
 }
 
 const streamCorpus = corpus('framing', 'rfc5424', 'rfc3164', 'cee', 'relp-cases.jsonl');
@@ -168,9 +145,9 @@ test('fuzz framer: generated valid frames come out exactly, under any split', ()
   check('framer/valid-frames', fc.property(streamArb, splitArb, maxArb, (frames, split, max) => {
     const input = wire(frames);
     const want = frames.map((f) => expected(f, max));
-    assertFrames(runFramer([input], max), want, max, `whole ${show(input)} (max ${max})`);
+    assert.deepEqual(runFramer([input], max), want, `whole ${show(input)} (max ${max})`);
     const parts = applySplit(input, split);
-    assertFrames(runFramer(parts, max), want, max, `split ${JSON.stringify(parts.map((p) => p.toString('latin1')))} (max ${max})`);
+    assert.deepEqual(runFramer(parts, max), want, `split ${JSON.stringify(parts.map((p) => p.toString('latin1')))} (max ${max})`);
   }), 4);
 });
 

@@ -32,6 +32,13 @@ const ACTION_QUEUE = [
   'queue.size="250000" queue.dequeueBatchSize="1024" queue.maxDiskSpace="1g"',
   'queue.saveOnShutdown="on" queue.timeoutEnqueue="0"',
 ].join('\n         ');
+// experiment knobs (README "RELP"): RELP_CRASH_QUEUE=none (no action queue: the action runs on
+// the main queue) or a parameter string; RELP_CRASH_RETRY=N (action.resumeRetryCount)
+const queueEnv = process.env.RELP_CRASH_QUEUE;
+const actionQueue = queueEnv === undefined ? ACTION_QUEUE : queueEnv === 'none' ? '' : queueEnv;
+const resumeRetryCount = Number(process.env.RELP_CRASH_RETRY ?? -1);
+/** How long the receiver stays down after each kill, ms (default: random 0–1000, plus its ~1 s start). */
+const downMs = (): number => (process.env.RELP_CRASH_DOWN_MS ? Number(process.env.RELP_CRASH_DOWN_MS) : Math.floor(Math.random() * 1000));
 
 test(`rsyslog omrelp → receiver killed -9 ${KILLS}x while receiving ${COUNT} lines: zero loss, no torn line`, { timeout: DEADLINE_MS + 60_000 }, async (t) => {
   if (!requireOmrelp(t)) return;
@@ -65,7 +72,7 @@ test(`rsyslog omrelp → receiver killed -9 ${KILLS}x while receiving ${COUNT} l
   let sender: ReturnType<typeof startRelpSender> | null = null;
   try {
     assert.equal(rx.ports.relp, port, 'receiver listens on the chosen port');
-    sender = startRelpSender({ host: '127.0.0.1', port, count: COUNT, label, token, actionQueue: ACTION_QUEUE });
+    sender = startRelpSender({ host: '127.0.0.1', port, count: COUNT, label, token, actionQueue, resumeRetryCount });
     note(`rsyslog started (pid ${sender.child.pid}), receiver pid ${rx.child.pid}; kills at ${cuts.map((c) => `${Math.round(c * 100)}%`).join(', ')}`);
     const end = t0 + DEADLINE_MS;
     let lastLines = -1;
@@ -74,6 +81,7 @@ test(`rsyslog omrelp → receiver killed -9 ${KILLS}x while receiving ${COUNT} l
     const going = (): boolean => {
       if (tail.lines !== lastLines) { lastLines = tail.lines; lastChange = Date.now(); }
       if (Date.now() - lastChange > STALL_MS) { note(`STALLED: no new stored line for ${STALL_MS} ms at ${tail.lines} lines`); return false; }
+      if (rx!.child.exitCode !== null || rx!.child.signalCode !== null) { note(`receiver pid ${rx!.child.pid} DIED on its own (exit ${rx!.child.exitCode ?? rx!.child.signalCode})`); return false; }
       return Date.now() < end && sender!.child.running();
     };
     for (const cut of cuts) {
@@ -86,12 +94,13 @@ test(`rsyslog omrelp → receiver killed -9 ${KILLS}x while receiving ${COUNT} l
       await exited;
       const before = tail.poll();
       note(`SIGKILL receiver pid ${pid} at ${before} stored lines (${tail.distinct()} distinct)`);
-      await sleep(Math.floor(Math.random() * 1000)); // rsyslog retries into a closed port meanwhile
+      await sleep(downMs()); // rsyslog retries into a closed port meanwhile
       rx = await spawnReceiver(config, dir);
       receivers.push(rx);
       const cutTorn = rx.logs.filter((l) => String(l.msg).startsWith('cut a torn last line')).length;
       note(`restarted receiver pid ${rx.child.pid} on port ${rx.ports.relp}${cutTorn ? `; it cut ${cutTorn} torn last line(s)` : ''}`);
       assert.equal(rx.ports.relp, port, 'restarted receiver listens on the same port');
+      lastChange = Date.now(); // the stall clock restarts with the receiver
     }
     while (tail.poll() >= 0 && tail.distinct() < COUNT && going()) await sleep(250);
     note(`all ${COUNT} numbers stored: ${tail.distinct() === COUNT}`);

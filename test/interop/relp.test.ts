@@ -61,7 +61,7 @@ async function runBulk(t: TestContext, v: Bulk): Promise<void> {
   try {
     sender = startRelpSender({
       host: '127.0.0.1', port: rx.receiver.addresses.relp!.port, count: COUNT, label,
-      token: v.token ? token : null, tls: certs ? { caFile: certs.set.caCert } : undefined,
+      token: v.token ? token : null, tls: certs ? { caFile: certs.set.caCert, lib: (process.env.RELP_TLSLIB as 'gnutls' | undefined) ?? 'openssl' } : undefined,
     });
     const end = Date.now() + WAIT_MS;
     while (tail.poll() < COUNT && Date.now() < end) {

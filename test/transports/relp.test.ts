@@ -96,6 +96,21 @@ test('a failed write is answered rsp 500', async () => {
   }
 });
 
+test('onWriteError: close drops the session without answering the failed frame (the client resends it)', async () => {
+  const { rx, port } = await start({ relp: { onWriteError: 'close' }, before: (dir) => { mkdirSync(join(dir, 'data')); writeFileSync(join(dir, 'data', 'a'), 'not a directory'); } });
+  try {
+    const c = await RelpTestClient.connect(port);
+    c.open();
+    await c.until(() => c.responses.length === 1);
+    const t = c.send('syslog', line(0));
+    await c.until(() => c.closed);
+    assert.equal(c.rsp(t), undefined, 'no answer for the failed frame');
+    assert.equal((rx.stats() as { relpFailed: number }).relpFailed, 1);
+  } finally {
+    await rx.stop();
+  }
+});
+
 test('protocol violations are answered 500, counted, and close the session', async () => {
   const { rx, port } = await start();
   try {

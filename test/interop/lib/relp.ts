@@ -85,10 +85,12 @@ export interface RelpSenderSpec {
   token: string | null;
   /** librelp window (frames sent and not yet acked); default 1024. */
   window?: number;
-  /** RELP over TLS: tls.tlslib="openssl", tls.caCert, tls.authMode="name", tls.permittedPeer=["localhost"]. */
-  tls?: { caFile: string };
-  /** Extra action-queue parameters (rendered verbatim into the action). */
+  /** RELP over TLS: tls.tlslib (default openssl), tls.caCert, tls.authMode="name", tls.permittedPeer=["localhost"]. */
+  tls?: { caFile: string; lib?: 'openssl' | 'gnutls' };
+  /** Extra action-queue parameters (rendered verbatim into the action; `@WORKDIR@` = the temp dir). */
   actionQueue?: string;
+  /** action.resumeRetryCount; default -1 (forever, every second). */
+  resumeRetryCount?: number;
 }
 
 export interface ImpstatsAction {
@@ -131,11 +133,12 @@ export function startRelpSender(spec: RelpSenderSpec): RelpSender {
     HOST: spec.host, PORT: String(spec.port), INPUT: input, WORKDIR: w, HOSTNAME: CLIENT_HOSTNAME,
     TEMPLATE: spec.token ? 'TokenTag3164' : 'RSYSLOG_ForwardFormat',
     WINDOW: String(spec.window ?? 1024),
-    TLSLIB: 'openssl',
+    TLSLIB: spec.tls?.lib ?? 'openssl',
     TLSPARAMS: spec.tls
       ? `tls="on" tls.caCert="${spec.tls.caFile}" tls.authMode="name" tls.permittedPeer=["localhost"]`
       : '',
     ACTIONQUEUE: (spec.actionQueue ?? '').replaceAll('@WORKDIR@', w),
+    RETRY: String(spec.resumeRetryCount ?? -1),
     TOKEN: spec.token ?? '',
   };
   const text = (spec.token ? `${render('rsyslog-token.conf', vars)}\n` : '') + render('rsyslog-relp.conf', vars);
