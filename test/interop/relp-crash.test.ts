@@ -117,7 +117,7 @@ test(`rsyslog omrelp → receiver killed -9 ${KILLS}x while receiving ${COUNT} l
     const elapsed = Date.now() - t0;
     const summary = `relp crash: ${COUNT} lines, ${KILLS} kills, stored ${tail.lines} lines, ${tail.distinct()} distinct, missing ${missing.count}, `
       + `duplicates ${dups.extra} (over ${dups.numbers} numbers), torn lines cut on restart ${tornCuts.length}, ${elapsed} ms; `
-      + `rsyslog fwd ${JSON.stringify(rs.action)} queue ${JSON.stringify(rs.queue)}; last receiver stats relpAcked=${final.stats?.relpAcked} relpFailed=${final.stats?.relpFailed}`;
+      + `rsyslog fwd ${JSON.stringify(rs.action)} queue ${JSON.stringify(rs.queue)} main queue ${JSON.stringify(rs.mainQueue)}; last receiver stats relpAcked=${final.stats?.relpAcked} relpFailed=${final.stats?.relpFailed}`;
     t.diagnostic(summary);
     for (const e of events) t.diagnostic(e);
     console.log(`# ${summary}\n${events.map((e) => `#   ${e}`).join('\n')}`);

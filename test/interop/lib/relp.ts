@@ -36,7 +36,7 @@ export function missingOmrelp(tlsLib: 'gnutls' | 'openssl' = 'openssl'): string 
       const r = spawnSync(bin, ['-N1', '-f', conf], { encoding: 'utf8', timeout: 20_000 });
       const out = `${r.stdout}${r.stderr}`;
       if (r.status !== 0 || /could not load module|error/i.test(out)) {
-        return `rsyslog omrelp (package rsyslog-relp${so ? '' : ', no omrelp.so found'}) with tls.tlslib="${tlsLib}" not usable: ${out.trim().split('\n').slice(0, 3).join(' | ') || `rsyslogd -N1 exited ${r.status}`}`;
+        return `rsyslog omrelp (package rsyslog-relp${so ? '' : ', no omrelp.so found'}) with tls.tlslib="${tlsLib}" not usable: ${out.split('\n').filter((l) => /could not load|error|unknown/i.test(l)).slice(0, 2).join(' | ') || `rsyslogd -N1 exited ${r.status}`}`;
       }
       return null;
     } finally {
@@ -86,7 +86,7 @@ export interface RelpSenderSpec {
   /** librelp window (frames sent and not yet acked); default 1024. */
   window?: number;
   /** RELP over TLS: tls.tlslib (default openssl), tls.caCert, tls.authMode="name", tls.permittedPeer=["localhost"]. */
-  tls?: { caFile: string; lib?: 'openssl' | 'gnutls' };
+  tls?: { caFile: string; lib?: 'openssl' | 'gnutls'; certFile?: string; keyFile?: string };
   /** Extra action-queue parameters (rendered verbatim into the action; `@WORKDIR@` = the temp dir). */
   actionQueue?: string;
   /** action.resumeRetryCount; default -1 (forever, every second). */
@@ -136,6 +136,7 @@ export function startRelpSender(spec: RelpSenderSpec): RelpSender {
     TLSLIB: spec.tls?.lib ?? 'openssl',
     TLSPARAMS: spec.tls
       ? `tls="on" tls.caCert="${spec.tls.caFile}" tls.authMode="name" tls.permittedPeer=["localhost"]`
+        + (spec.tls.certFile ? ` tls.myCert="${spec.tls.certFile}" tls.myPrivKey="${spec.tls.keyFile}"` : '')
       : '',
     ACTIONQUEUE: (spec.actionQueue ?? '').replaceAll('@WORKDIR@', w),
     RETRY: String(spec.resumeRetryCount ?? -1),
