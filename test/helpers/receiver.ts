@@ -18,19 +18,25 @@ export interface TestReceiver {
   udpPort: number;
   /** Every record stored for `app` (flushes first), in file order. */
   records(app: string): Promise<SyslogRecord[]>;
+  /** GET /metrics of this receiver (Prometheus text). */
+  metrics(): Promise<string>;
   /** Polls until `app` has at least `n` records or `timeoutMs` passes; returns what is there. */
   waitFor(app: string, n: number, timeoutMs?: number): Promise<SyslogRecord[]>;
   stop(): Promise<void>;
 }
 
-/** Raw config overrides (YAML-shaped object); listen defaults to udp+tcp on 127.0.0.1:0. */
+/**
+ * Raw config overrides (YAML-shaped object); `listen` defaults to udp+tcp on `host`:0, and an
+ * admin listener (/metrics, /healthz) on 127.0.0.1:0 is always added.
+ */
 export async function startTestReceiver(overrides: Record<string, unknown> = {}, host = '127.0.0.1'): Promise<TestReceiver> {
   const dir = mkdtempSync(join(tmpdir(), 'srx-test-'));
   const raw = {
-    listen: { udp: { address: host, port: 0 }, tcp: { address: host, port: 0 } },
     certsDir: join(dir, 'certs'),
     logLevel: process.env.TEST_LOG_LEVEL ?? 'silent',
     ...overrides,
+    // every test receiver also serves /metrics and /healthz on an ephemeral port
+    listen: { ...((overrides.listen as object | undefined) ?? { udp: { address: host, port: 0 }, tcp: { address: host, port: 0 } }), admin: { address: '127.0.0.1', port: 0 } },
     storage: { dir: join(dir, 'data'), flushIntervalMs: 5, ...(overrides.storage as object | undefined) },
   };
   const config = validateConfig(raw);
@@ -46,6 +52,9 @@ export async function startTestReceiver(overrides: Record<string, unknown> = {},
     tcpPort: receiver.addresses.tcp?.port ?? 0,
     udpPort: receiver.addresses.udp?.port ?? 0,
     records,
+    async metrics() {
+      return (await fetch(`http://127.0.0.1:${receiver.addresses.admin!.port}/metrics`)).text();
+    },
     async waitFor(app, n, timeoutMs = 10_000) {
       const end = Date.now() + timeoutMs;
       for (;;) {

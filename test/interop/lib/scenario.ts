@@ -9,7 +9,7 @@
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { appendFileSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
@@ -191,6 +191,18 @@ export async function runVariant(t: TestContext, v: Variant): Promise<void> {
       const text = readFileSync(f, 'utf8').toLowerCase();
       if (text.includes(token.toLowerCase())) problems.push(`the token appears in stored file ${f.slice(rx.dir.length)}`);
       if (text.includes('logsene-app-token')) problems.push(`the token field name appears in stored file ${f.slice(rx.dir.length)}`);
+    }
+    // the Prometheus scrape agrees with what was sent and stored
+    const scrape = await rx.metrics();
+    const metric = (name: string): number => Number(scrape.split('\n').find((l) => l.startsWith(name + ' '))?.split(' ')[1] ?? NaN);
+    const storedMetric = metric(`syslog_receiver_stored_events_total{app="${app}"}`);
+    if (storedMetric !== recs.length) problems.push(`/metrics stored_events_total{app="${app}"} = ${storedMetric}, store has ${recs.length}`);
+    const transport = udp ? 'udp' : tls ? 'tls' : 'tcp';
+    const receivedMetric = metric(`syslog_receiver_received_events_total{transport="${transport}"}`);
+    if (!(receivedMetric >= recs.length)) problems.push(`/metrics received_events_total{transport="${transport}"} = ${receivedMetric} < ${recs.length} stored`);
+    if (process.env.INTEROP_METRICS_FILE) {
+      const lines = scrape.split('\n').filter((l) => l.startsWith('syslog_receiver_') && !l.endsWith(' 0'));
+      appendFileSync(process.env.INTEROP_METRICS_FILE, `# ${variantName(v)}\n${lines.join('\n')}\n`);
     }
     assert.deepEqual(problems.slice(0, 25), [], `${variantName(v)}: ${problems.length} problem(s)`);
   } finally {
