@@ -222,7 +222,8 @@ export class Batcher extends EventEmitter {
         m.storedEvents.set(p.app, (m.storedEvents.get(p.app) ?? 0) + p.records);
       } else {
         this.metrics.storeWriteErrors++;
-        this.metrics.rejected[(error as NodeJS.ErrnoException).code === 'ENOSPC' ? 'disk_full' : 'write_error'] += p.records;
+        // records with a waiter (RELP) are not lost: the client is told, and sends them again
+        this.metrics.rejected[(error as NodeJS.ErrnoException).code === 'ENOSPC' ? 'disk_full' : 'write_error'] += p.records - p.waiters.length;
         this.log.error({ err: error, code: ErrorCodes.STORE_WRITE, app: p.app, day: p.day, records: p.records }, 'store write failed; these records were not stored');
       }
       for (const cb of p.waiters) cb(error);

@@ -203,12 +203,12 @@ class RelpSession {
       const e = this.queue[this.head];
       if (e.kind === Ack.Pending) break;
       this.head++;
+      if (e.kind === Ack.Failed) this.o.metrics.relpFailed++;
       if (s.destroyed || !s.writable) continue;
       if (!corked) { s.cork(); corked = true; }
       switch (e.kind) {
         case Ack.Ok: s.write(`${e.txnr} rsp 6 200 OK\n`); this.o.metrics.relpAcked++; break;
         case Ack.Failed:
-          this.o.metrics.relpFailed++;
           if (this.o.onWriteError === 'close') {
             // no answer for this or any later frame: the client resends them all after reconnecting
             this.done = true;
