@@ -161,7 +161,8 @@ export class StreamFramer {
    */
   end(): void {
     if (this.acc.length > this.maxMessageBytes && this.mode === Mode.NonTransparent) this.acc.length--; // the pending CR
-    if (this.acc.length > 0 && (this.mode === Mode.NonTransparent || this.mode === Mode.Start)) this.emitAcc(false);
+    // (a cut octet-count header in Start mode may exceed a tiny limit: cut it like any frame)
+    if (this.acc.length > 0 && (this.mode === Mode.NonTransparent || this.mode === Mode.Start)) this.emitAcc(this.acc.length > this.maxMessageBytes);
     else if (this.mode === Mode.Octet && this.acc.length > 0) {
       const n = this.acc.length;
       this.acc.length = 0;

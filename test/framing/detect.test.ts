@@ -90,3 +90,7 @@ test('10 MB without LF is cut at the limit and memory stays bounded', () => {
   f.end();
   assert.deepEqual(out, [[65536, true], [9, false]]);
 });
+
+test('end of stream: a cut octet-count header longer than a tiny limit is cut to it', () => {
+  assert.deepEqual(frames([B('123456789 ')], 5), [['12345', true]]);
+});
