@@ -17,6 +17,9 @@ import type { Metrics } from '../metrics.js';
 /** Called when the record's batch is durable (`err` null) or failed to write. */
 export type DurableCallback = (err: Error | null) => void;
 
+/** Node's own UTF-8 encoder behind `Buffer#write` (undocumented, stable since v0.x): no argument normalization on the hot path. */
+interface Utf8Writable { utf8Write(s: string, offset: number): number }
+
 /** Size of one encode buffer, bytes; a longer line gets a buffer of its own size. */
 const CHUNK_BYTES = 256 * 1024;
 
@@ -40,7 +43,7 @@ class Pending {
       this.seal();
       this.cur = Buffer.allocUnsafe(worst > CHUNK_BYTES ? worst : CHUNK_BYTES);
     }
-    this.used += this.cur.write(line, this.used, 'utf8');
+    this.used += (this.cur as unknown as Utf8Writable).utf8Write(line, this.used);
   }
 
   /** The encoded bytes, as buffers in order (the current one closed off). */
