@@ -11,6 +11,7 @@ import { parseMessage } from '../parse/index.js';
 import { createRecord, RECEIVER_OWNED_KEYS, RECORD_KEYS, type FrameSource, type SyslogRecord } from '../record.js';
 import type { Batcher, DurableCallback } from './batcher.js';
 import { QuotaResult, type Quotas } from './quota.js';
+import { recordLine } from '../record-json.js';
 
 
 /**
@@ -93,7 +94,7 @@ export class Ingest {
     rec.structuredData = parsed.structuredData;
     rec.message = parsed.message;
     if (parsed.cee !== null) this.mergeCee(rec, parsed.cee);
-    const line = JSON.stringify(rec) + '\n';
+    const line = recordLine(rec, source, parsed.cee !== null);
     this.opts.batcher.append(auth.app, rec.receivedAt.slice(0, 10), line, line.length, onDurable);
     return IngestResult.Stored;
   }
