@@ -60,9 +60,9 @@ WORK=${WORK:-/tmp/syslog-receiver-bench}
 STALL_S=${STALL_S:-30}
 LOGGEN=${LOGGEN:-/opt/syslog-ng/usr/bin/loggen}
 RX_PIN=(); TX_PIN=(); [[ -n ${PIN:-} ]] && RX_PIN=(taskset -c 1) TX_PIN=(taskset -c 0)
-HZ=$(getconf CLK_TCK)
-
-die() { echo "compare.sh: $*" >&2; exit 1; }
+ME=compare.sh
+# shellcheck source=bench/lib.sh
+source "$BENCH/lib.sh"   # die, process bookkeeping (PIDS, cleanup, forget, stop_pid), measuring helpers, rsyslog templates
 [[ $N =~ ^[1-9][0-9]*$ ]] || die "N must be a positive integer (got '$N')"
 [[ $ROUNDS =~ ^[1-9][0-9]*$ ]] || die "ROUNDS must be a positive integer"
 [[ $SENDER == loggen || $SENDER == replay ]] || die "SENDER must be loggen or replay"
@@ -87,78 +87,13 @@ if [[ $TRANSPORT == tls ]]; then
   fi
 fi
 command -v ss >/dev/null || die "ss (iproute2) not found"
-TIMECMD=(); [[ -x /usr/bin/time ]] && TIMECMD=(/usr/bin/time -f '%U %S' -o)   # sender CPU; optional
 # rebuild when dist/ is missing, older than a source file (e.g. a new src/transports/tls.ts), or BUILD=1
-stale=; [[ -f $ROOT/dist/cli.js ]] && [[ -n $(find "$ROOT/src" -newer "$ROOT/dist/cli.js" -name '*.ts' -print -quit 2>/dev/null) ]] && stale=1
-if [[ $ONLY != rsyslog && ( ! -f $ROOT/dist/cli.js || -n ${BUILD:-} || -n $stale ) ]]; then
-  echo "building the receiver (npm run build$([[ -n $stale ]] && echo ': dist/ is older than src/')) ..."
-  (cd "$ROOT" && npm run build --silent) || die "build failed"
-fi
-
-# --- process bookkeeping: every background process is started with setsid (its own process group, so the
-# sender's children go with it) and its PID recorded; cleanup stops exactly those groups, also on INT/TERM ---------
+build_if_stale
 command -v setsid >/dev/null || die "setsid (util-linux) not found"
-PIDS=()
-cleanup() {
-  local p
-  for p in "${PIDS[@]}"; do kill -TERM -- "-$p" 2>/dev/null || kill -TERM "$p" 2>/dev/null || true; done
-  for p in "${PIDS[@]}"; do
-    for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL -- "-$p" 2>/dev/null || kill -KILL "$p" 2>/dev/null || true
-    wait "$p" 2>/dev/null || true
-  done
-  PIDS=()
-}
-trap cleanup EXIT
-trap 'echo "compare.sh: interrupted" >&2; exit 130' INT TERM
-forget() { local keep=() p; for p in "${PIDS[@]}"; do [[ $p == "$1" ]] || keep+=("$p"); done; PIDS=("${keep[@]}"); }
-
-# stop_rx PID — SIGTERM (our receiver flushes and exits), bounded wait, then SIGKILL; exit code in RX_RC
-stop_rx() {
-  local p=$1
-  RX_RC=0
-  kill -TERM "$p" 2>/dev/null || true
-  for _ in $(seq 300); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
-  if kill -0 "$p" 2>/dev/null; then echo "receiver $p did not exit 30 s after SIGTERM; killing it" >&2; kill -KILL -- "-$p" 2>/dev/null || true; fi
-  wait "$p" 2>/dev/null || RX_RC=$?
-  forget "$p"
-}
 
 mkdir -p "$WORK"
 RESULTS=$WORK/results.tsv
 SESSION=$(date +%Y%m%dT%H%M%S)
-
-# --- helpers (after the shared baseline kit's lib.sh) ---------------------------------------------------------
-port_free() { ! ss -Hltn "sport = :$PORT" | grep -q .; }
-
-# wait_listen PID — until something listens on TCP $PORT (fails at once if PID died)
-wait_listen() {
-  for _ in $(seq 400); do
-    ss -Hltn "sport = :$PORT" | grep -q . && return 0
-    kill -0 "$1" 2>/dev/null || { echo "receiver $1 exited before listening; see $RUN" >&2; return 1; }
-    sleep 0.05
-  done
-  echo "nothing listening on TCP port $PORT after 20 s; see $RUN" >&2; return 1
-}
-
-# proc_stats PID -> "PEAK_RSS_KB CPU_S" (all threads)
-proc_stats() {
-  local rss cpu
-  rss=$(awk '/^VmHWM/ {print $2}' "/proc/$1/status")
-  cpu=$(sed 's/^.*) //' "/proc/$1/stat" | awk -v hz="$HZ" '{printf "%.2f", ($12 + $13) / hz}')
-  echo "$rss $cpu"
-}
-# thread_cpu PID -> "TID NAME CPU_S" per thread
-thread_cpu() {
-  local t
-  for t in /proc/$1/task/*; do
-    awk -v hz="$HZ" '{c = $0; sub(/^.*\) /, "", c); split(c, f, " ");
-      n = $0; sub(/^[0-9]+ \(/, "", n); sub(/\) .*$/, "", n); gsub(/ /, "_", n);
-      printf "%s %s %.2f\n", $1, n, (f[12] + f[13]) / hz}' "$t/stat" 2>/dev/null || true
-  done
-}
-steal_ticks() { awk '/^cpu / {print $9}' /proc/stat; }
-now_ms() { date +%s%3N; }
 
 # a throwaway self-signed certificate for TRANSPORT=tls (scratch dir only: never the repo's certs/);
 # remade when missing or expiring within a day
@@ -185,13 +120,7 @@ tls_probe() {
 }
 
 CORPUS=
-if [[ $SENDER == replay ]]; then
-  CORPUS=$WORK/corpus/3164-$N.lf
-  if [[ ! -s $CORPUS ]]; then
-    echo "building the replay corpus ($N RFC 3164 lines) ..."
-    mkdir -p "$WORK/corpus"; node "$BENCH/mkcorpus.mjs" 3164 "$N" lf "$CORPUS.tmp" && mv "$CORPUS.tmp" "$CORPUS"
-  fi
-fi
+[[ $SENDER == replay ]] && ensure_corpus
 
 # send — the sender (run it in the background: it execs into setsid + the sender); CPU (user+sys) to $RUN/sender.time
 send() {
@@ -233,11 +162,9 @@ measure() {
   wait "$spid" 2>/dev/null || echo "!! sender exited non-zero (see $RUN/sender.log)" >&2
   forget "$spid"
   kill -0 "$pid" 2>/dev/null || { echo "!! $name died during the run; see $RUN" >&2; records=${records:-0}; }
-  steal=$(awk -v a="$st0" -v b="$(steal_ticks)" -v s="$(( $(now_ms) - t0 ))" -v hz="$HZ" -v n="$(nproc)" \
-    'BEGIN {printf "%.1f", (s > 0 ? 100 * (b - a) / hz / (s / 1000 * n) : 0)}')
+  steal=$(steal_pct "$st0" "$t0")
   read -r rss cpu < <(proc_stats "$pid" 2>/dev/null || echo "0 $cpu0")
-  thread_cpu "$pid" | awk 'NR == FNR {c0[$1] = $3; next} {printf "%s %s %.2f\n", $1, $2, $3 - c0[$1]}' "$RUN/threads0.txt" - |
-    sort -k3 -nr >"$RUN/threads.txt"
+  thread_cpu_since "$pid" "$RUN/threads0.txt" >"$RUN/threads.txt"
   main=$(awk -v p="$pid" '$1 == p {print $3}' "$RUN/threads.txt"); main=${main:-0}
   cpu=$(awk -v a="$cpu" -v b="$cpu0" 'BEGIN {printf "%.2f", a - b}')
   scpu=$(awk '{printf "%.2f", $1 + $2}' "$RUN/sender.time" 2>/dev/null || echo NA)
@@ -249,13 +176,7 @@ measure() {
   printf '  %-18s %9s msg/s  %6.1f MB peak RSS  %6s CPU s (main thread %s)  %s/%s received  %s s  [%s]\n' \
     "$name" "$rate" "$(awk -v k="$rss" 'BEGIN {print k / 1024}')" "$cpu" "$main" "$records" "$N" "$secs" "$status"
   printf '  %-18s busiest threads (CPU s): %s; sender CPU %s s; steal %s %%\n' "" \
-    "$(head -n 4 "$RUN/threads.txt" | awk '{printf "%s%s %s", (NR > 1 ? ", " : ""), $2, $3}')" "$scpu" "$steal"
-}
-
-# keep_sample FILE... — keep one record as sample.json, delete the (large) outputs unless KEEP=1
-keep_sample() {
-  local f; for f in "$@"; do [[ -s $f ]] && { head -n 1 "$f" >"$RUN/sample.json"; break; }; done
-  [[ -n ${KEEP:-} ]] || rm -f "$@"
+    "$(busiest "$RUN/threads.txt")" "$scpu" "$steal"
 }
 
 run_ours() {
@@ -274,14 +195,14 @@ EOF
   if [[ -n $PROFILE ]]; then prof=(--cpu-prof --cpu-prof-dir="$RUN/prof"); name='ours[cpu-prof]'; fi
   [[ $FSYNC == false ]] && name="$name[no-fsync]"
   [[ ${#NODE_FLAGS[@]} -gt 0 ]] && name="$name[${NODE_FLAGS[*]}]"
-  port_free || die "TCP port $PORT is in use (set PORT=)"
+  port_free "$PORT" || die "TCP port $PORT is in use (set PORT=)"
   (cd "$ROOT" && exec setsid "${RX_PIN[@]}" node "${NODE_FLAGS[@]}" "${prof[@]}" dist/cli.js start --config "$RUN/config.yaml") >"$RUN/receiver.log" 2>&1 &
   local pid=$!; PIDS+=("$pid")
-  wait_listen "$pid" || die "our receiver did not start; its log:$(echo; tail -n 20 "$RUN/receiver.log")"
+  wait_listen "$PORT" "$pid" receiver || die "our receiver did not start; its log:$(echo; tail -n 20 "$RUN/receiver.log")"
   tls_probe "$name"
   measure "$name" "$RUN/data/bench" "$pid" "$round"
-  stop_rx "$pid"
-  [[ $RX_RC == 0 ]] || echo "!! our receiver exited with $RX_RC after SIGTERM; see $RUN/receiver.log" >&2
+  stop_pid "$pid" receiver
+  [[ $STOP_RC == 0 ]] || echo "!! our receiver exited with $STOP_RC after SIGTERM; see $RUN/receiver.log" >&2
   grep -q . "$RUN/receiver.log" && echo "  (receiver log: $(wc -l <"$RUN/receiver.log") lines in $RUN/receiver.log)"
   keep_sample "$RUN"/data/bench/*.ndjson
   if [[ -n $PROFILE ]]; then
@@ -307,47 +228,15 @@ global(workDirectory="$RUN" maxMessageSize="64k" $tls_global)
 module(load="mmjsonparse")
 $imtcp_mod
 input(type="imtcp" address="127.0.0.1" port="$PORT" ruleset="bench")
-template(name="json" type="list") {
-  constant(value="{\"ts\":\"")       property(name="timereported" dateFormat="rfc3339")
-  constant(value="\",\"host\":\"")   property(name="hostname" format="json")
-  constant(value="\",\"app\":\"")    property(name="app-name" format="json")
-  constant(value="\",\"procid\":\"") property(name="procid" format="json")
-  constant(value="\",\"msgid\":\"")  property(name="msgid" format="json")
-  constant(value="\",\"facility\":") property(name="syslogfacility")
-  constant(value=",\"severity\":")   property(name="syslogseverity")
-  constant(value=",\"sd\":\"")       property(name="structured-data" format="json")
-  constant(value="\",\"msg\":\"")    property(name="msg" format="json")
-  constant(value="\"}\n")
-}
-template(name="jsoncee" type="list") {
-  constant(value="{\"ts\":\"")       property(name="timereported" dateFormat="rfc3339")
-  constant(value="\",\"host\":\"")   property(name="hostname" format="json")
-  constant(value="\",\"app\":\"")    property(name="app-name" format="json")
-  constant(value="\",\"procid\":\"") property(name="procid" format="json")
-  constant(value="\",\"msgid\":\"")  property(name="msgid" format="json")
-  constant(value="\",\"facility\":") property(name="syslogfacility")
-  constant(value=",\"severity\":")   property(name="syslogseverity")
-  constant(value=",\"cee\":")        property(name="\$!")
-  constant(value="}\n")
-}
-ruleset(name="bench" queue.type="FixedArray" queue.size="200000" queue.dequeueBatchSize="2048") {
-  if \$msg startswith " @cee:" or \$msg startswith "@cee:" then {
-    action(type="mmjsonparse" cookie="@cee:")
-    if \$parsesuccess == "OK" then {
-      action(type="omfile" file="$out" template="jsoncee" ioBufferSize="256k" flushOnTXEnd="on")
-      stop
-    }
-  }
-  action(type="omfile" file="$out" template="json" ioBufferSize="256k" flushOnTXEnd="on")
-}
+$(rsyslog_json_output "$out")
 EOF
-  port_free || die "TCP port $PORT is in use (set PORT=)"
+  port_free "$PORT" || die "TCP port $PORT is in use (set PORT=)"
   setsid "${RX_PIN[@]}" rsyslogd -n -f "$RUN/rsyslog.conf" -i "$RUN/rsyslogd.pid" >"$RUN/rsyslogd.log" 2>&1 &
   local pid=$!; PIDS+=("$pid")
-  wait_listen "$pid" || die "rsyslogd did not start; its log:$(echo; tail -n 20 "$RUN/rsyslogd.log")"
+  wait_listen "$PORT" "$pid" receiver || die "rsyslogd did not start; its log:$(echo; tail -n 20 "$RUN/rsyslogd.log")"
   tls_probe "$name"
   measure "$name" "$out" "$pid" "$round"
-  stop_rx "$pid"
+  stop_pid "$pid" receiver
   keep_sample "$out"
 }
 

@@ -54,9 +54,9 @@ WORK=${WORK:-/tmp/syslog-receiver-bench-relp}
 STALL_S=${STALL_S:-30}
 LOGGEN=${LOGGEN:-/opt/syslog-ng/usr/bin/loggen}
 RX_PIN=(); TX_PIN=(); [[ -n ${PIN:-} ]] && RX_PIN=(taskset -c 1) TX_PIN=(taskset -c 0)
-HZ=$(getconf CLK_TCK)
-
-die() { echo "relp.sh: $*" >&2; exit 1; }
+ME=relp.sh
+# shellcheck source=bench/lib.sh
+source "$BENCH/lib.sh"   # die, process bookkeeping (PIDS, cleanup, forget, stop_pid), measuring helpers, rsyslog templates
 [[ $N =~ ^[1-9][0-9]*$ ]] || die "N must be a positive integer (got '$N')"
 [[ $ROUNDS =~ ^[1-9][0-9]*$ ]] || die "ROUNDS must be a positive integer"
 [[ $CLIENT_N =~ ^[0-9]+$ && $CLIENT_WINDOW =~ ^[1-9][0-9]*$ ]] || die "CLIENT_N must be ≥ 0 and CLIENT_WINDOW ≥ 1"
@@ -80,84 +80,16 @@ if [[ $PHASES == *A* ]]; then
 fi
 command -v ss >/dev/null || die "ss (iproute2) not found"
 command -v setsid >/dev/null || die "setsid (util-linux) not found"
-TIMECMD=(); [[ -x /usr/bin/time ]] && TIMECMD=(/usr/bin/time -f '%U %S' -o)
-stale=; [[ -f $ROOT/dist/cli.js ]] && [[ -n $(find "$ROOT/src" -newer "$ROOT/dist/cli.js" -name '*.ts' -print -quit 2>/dev/null) ]] && stale=1
-if [[ $ONLY != rsyslog && ( ! -f $ROOT/dist/cli.js || -n ${BUILD:-} || -n $stale ) ]]; then
-  echo "building the receiver (npm run build$([[ -n $stale ]] && echo ': dist/ is older than src/')) ..."
-  (cd "$ROOT" && npm run build --silent) || die "build failed"
-fi
+build_if_stale
 [[ $ONLY == rsyslog ]] || grep -q 'relp' "$ROOT/dist/config/schema.js" 2>/dev/null || die "dist/ has no RELP listener (BUILD=1?)"
-
-# --- process bookkeeping (as compare.sh): every background process gets its own process group (setsid) and its
-# PID recorded; cleanup stops exactly those groups, also on INT/TERM, with bounded waits ------------------------
-PIDS=()
-cleanup() {
-  local p
-  for p in "${PIDS[@]}"; do kill -TERM -- "-$p" 2>/dev/null || kill -TERM "$p" 2>/dev/null || true; done
-  for p in "${PIDS[@]}"; do
-    for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL -- "-$p" 2>/dev/null || kill -KILL "$p" 2>/dev/null || true
-    wait "$p" 2>/dev/null || true
-  done
-  PIDS=()
-}
-trap cleanup EXIT
-trap 'echo "relp.sh: interrupted" >&2; exit 130' INT TERM
-forget() { local keep=() p; for p in "${PIDS[@]}"; do [[ $p == "$1" ]] || keep+=("$p"); done; PIDS=("${keep[@]}"); }
-
-# stop_proc PID — SIGTERM (our receiver flushes, acks and exits), at most 30 s, then SIGKILL; exit code in STOP_RC
-stop_proc() {
-  local p=$1
-  STOP_RC=0
-  kill -TERM -- "-$p" 2>/dev/null || kill -TERM "$p" 2>/dev/null || true
-  for _ in $(seq 300); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
-  if kill -0 "$p" 2>/dev/null; then echo "process $p did not exit 30 s after SIGTERM; killing it" >&2; kill -KILL -- "-$p" 2>/dev/null || true; fi
-  wait "$p" 2>/dev/null || STOP_RC=$?
-  forget "$p"
-}
 
 mkdir -p "$WORK"
 RESULTS=$WORK/results.tsv
 SESSION=$(date +%Y%m%dT%H%M%S)
 
-now_ms() { date +%s%3N; }
-steal_ticks() { awk '/^cpu / {print $9}' /proc/stat; }
-port_free() { ! ss -Hltn "sport = :$1" | grep -q .; }
-# wait_listen PORT PID — until something listens on TCP PORT (fails at once if PID died); at most 20 s
-wait_listen() {
-  for _ in $(seq 400); do
-    ss -Hltn "sport = :$1" | grep -q . && return 0
-    kill -0 "$2" 2>/dev/null || { echo "process $2 exited before listening on $1; see $RUN" >&2; return 1; }
-    sleep 0.05
-  done
-  echo "nothing listening on TCP port $1 after 20 s; see $RUN" >&2; return 1
-}
-# proc_stats PID -> "PEAK_RSS_KB CPU_S" (all threads)
-proc_stats() {
-  local rss cpu
-  rss=$(awk '/^VmHWM/ {print $2}' "/proc/$1/status")
-  cpu=$(sed 's/^.*) //' "/proc/$1/stat" | awk -v hz="$HZ" '{printf "%.2f", ($12 + $13) / hz}')
-  echo "$rss $cpu"
-}
 cpu_of() { proc_stats "$1" 2>/dev/null | cut -d' ' -f2 || echo 0; }
-# thread_cpu PID -> "TID NAME CPU_S" per thread
-thread_cpu() {
-  local t
-  for t in /proc/$1/task/*; do
-    awk -v hz="$HZ" '{c = $0; sub(/^.*\) /, "", c); split(c, f, " ");
-      n = $0; sub(/^[0-9]+ \(/, "", n); sub(/\) .*$/, "", n); gsub(/ /, "_", n);
-      printf "%s %s %.2f\n", $1, n, (f[12] + f[13]) / hz}' "$t/stat" 2>/dev/null || true
-  done
-}
-
 CORPUS=
-if [[ $PHASES == *A* && $SENDER == replay ]]; then
-  CORPUS=$WORK/corpus/3164-$N.lf
-  if [[ ! -s $CORPUS ]]; then
-    echo "building the replay corpus ($N RFC 3164 lines) ..."
-    mkdir -p "$WORK/corpus"; node "$BENCH/mkcorpus.mjs" 3164 "$N" lf "$CORPUS.tmp" && mv "$CORPUS.tmp" "$CORPUS"
-  fi
-fi
+[[ $PHASES == *A* && $SENDER == replay ]] && ensure_corpus
 
 # --- receivers: start_ours / start_rsyslog set RX_PID and STORE (what waitrecords.mjs counts) -------------------
 start_ours() {
@@ -185,39 +117,7 @@ global(workDirectory="$RUN" maxMessageSize="64k")
 module(load="mmjsonparse")
 module(load="imrelp")
 input(type="imrelp" address="127.0.0.1" port="$PORT" ruleset="bench")
-template(name="json" type="list") {
-  constant(value="{\"ts\":\"")       property(name="timereported" dateFormat="rfc3339")
-  constant(value="\",\"host\":\"")   property(name="hostname" format="json")
-  constant(value="\",\"app\":\"")    property(name="app-name" format="json")
-  constant(value="\",\"procid\":\"") property(name="procid" format="json")
-  constant(value="\",\"msgid\":\"")  property(name="msgid" format="json")
-  constant(value="\",\"facility\":") property(name="syslogfacility")
-  constant(value=",\"severity\":")   property(name="syslogseverity")
-  constant(value=",\"sd\":\"")       property(name="structured-data" format="json")
-  constant(value="\",\"msg\":\"")    property(name="msg" format="json")
-  constant(value="\"}\n")
-}
-template(name="jsoncee" type="list") {
-  constant(value="{\"ts\":\"")       property(name="timereported" dateFormat="rfc3339")
-  constant(value="\",\"host\":\"")   property(name="hostname" format="json")
-  constant(value="\",\"app\":\"")    property(name="app-name" format="json")
-  constant(value="\",\"procid\":\"") property(name="procid" format="json")
-  constant(value="\",\"msgid\":\"")  property(name="msgid" format="json")
-  constant(value="\",\"facility\":") property(name="syslogfacility")
-  constant(value=",\"severity\":")   property(name="syslogseverity")
-  constant(value=",\"cee\":")        property(name="\$!")
-  constant(value="}\n")
-}
-ruleset(name="bench" queue.type="FixedArray" queue.size="200000" queue.dequeueBatchSize="2048") {
-  if \$msg startswith " @cee:" or \$msg startswith "@cee:" then {
-    action(type="mmjsonparse" cookie="@cee:")
-    if \$parsesuccess == "OK" then {
-      action(type="omfile" file="$STORE" template="jsoncee" ioBufferSize="256k" flushOnTXEnd="on")
-      stop
-    }
-  }
-  action(type="omfile" file="$STORE" template="json" ioBufferSize="256k" flushOnTXEnd="on")
-}
+$(rsyslog_json_output "$STORE")
 EOF
   port_free "$PORT" || die "TCP port $PORT is in use (set PORT=)"
   setsid "${RX_PIN[@]}" rsyslogd -n -f "$RUN/rsyslog.conf" -i "$RUN/rsyslogd.pid" >"$RUN/rsyslogd.log" 2>&1 &
@@ -277,15 +177,13 @@ begin() {
 # end_stats -> RSS_KB CPU MAIN STEAL BUSY (receiver figures since begin)
 end_stats() {
   local rss cpu
-  STEAL=$(awk -v a="$ST0" -v b="$(steal_ticks)" -v s="$(( $(now_ms) - T0 ))" -v hz="$HZ" -v n="$(nproc)" \
-    'BEGIN {printf "%.1f", (s > 0 ? 100 * (b - a) / hz / (s / 1000 * n) : 0)}')
+  STEAL=$(steal_pct "$ST0" "$T0")
   read -r rss cpu < <(proc_stats "$RX_PID" 2>/dev/null || echo "0 $CPU0")
   RSS_KB=$rss
   CPU=$(awk -v a="$cpu" -v b="$CPU0" 'BEGIN {printf "%.2f", a - b}')
-  thread_cpu "$RX_PID" | awk 'NR == FNR {c0[$1] = $3; next} {printf "%s %s %.2f\n", $1, $2, $3 - c0[$1]}' "$RUN/threads0.txt" - |
-    sort -k3 -nr >"$RUN/threads.txt"
+  thread_cpu_since "$RX_PID" "$RUN/threads0.txt" >"$RUN/threads.txt"
   MAIN=$(awk -v p="$RX_PID" '$1 == p {print $3}' "$RUN/threads.txt"); MAIN=${MAIN:-0}
-  BUSY=$(head -n 4 "$RUN/threads.txt" | awk '{printf "%s%s %s", (NR > 1 ? ", " : ""), $2, $3}')
+  BUSY=$(busiest "$RUN/threads.txt")
 }
 
 # row fields: session round receiver phase sender sent stored secs stored_msg_s rss_kb cpu_s main_cpu_s helper_cpu_s
@@ -316,7 +214,7 @@ phase_a() {
   end_stats
   fcpu=$(awk -v a="$(cpu_of "$FWD_PID")" -v b="$fcpu0" 'BEGIN {printf "%.2f", a - b}')
   scpu=$(awk '{printf "%.2f", $1 + $2}' "$RUN/sender.time" 2>/dev/null || echo NA)
-  stop_proc "$FWD_PID"
+  stop_pid "$FWD_PID"
   secs=$(secs_of); rate=$(rate_of "$RECORDS" "$secs")
   add_row "$round" "$name" A "omrelp/$SENDER" "$N" "$RECORDS" "$secs" "$rate" "$RSS_KB" "$CPU" "$MAIN" "$fcpu" "$STEAL" "$STATUS" - - - - "${OMRELP_WINDOW/#0/128}"
   printf '  A %-8s %8s msg/s stored  %6s MB peak RSS  %6s CPU s (main %s)  %s/%s stored  %s s  [%s]\n' \
@@ -355,12 +253,11 @@ run() {
     [[ $PHASES == *$ph* ]] || continue
     "start_$rx" "$round"
     if [[ $ph == A ]]; then phase_a "$rx" "$round"; else phase_b "$rx" "$round"; fi
-    stop_proc "$RX_PID"
+    stop_pid "$RX_PID"
     [[ $rx != ours || $STOP_RC == 0 ]] || echo "!! our receiver exited with $STOP_RC after SIGTERM; see $RUN/receiver.log" >&2
     [[ $rx == ours ]] && grep -q . "$RUN/receiver.log" && echo "    (receiver log: $(wc -l <"$RUN/receiver.log") lines in $RUN/receiver.log)"
     local outs=("$STORE"); [[ $rx == ours ]] && outs=("$STORE"/*.ndjson)
-    local f; for f in "${outs[@]}"; do [[ -s $f ]] && { head -n 1 "$f" >"$RUN/sample.json"; break; }; done
-    [[ -n ${KEEP:-} ]] || rm -f "${outs[@]}"
+    keep_sample "${outs[@]}"
   done
 }
 
