@@ -16,5 +16,8 @@ if (files.length === 0) {
   process.exit(1);
 }
 // a test may take at most 5 min; a file that leaves a handle open must not hang the run
-const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-timeout=300000', '--test-force-exit', ...flags, ...files], { stdio: 'inherit' });
+// (--test-force-exit exists from Node 20.14; older 20.x run without it)
+const [major, minor] = process.versions.node.split('.').map(Number);
+const forceExit = major > 20 || (major === 20 && minor >= 14) ? ['--test-force-exit'] : [];
+const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-timeout=300000', ...forceExit, ...flags, ...files], { stdio: 'inherit' });
 process.exit(r.status ?? 1);

@@ -124,7 +124,7 @@ export class Receiver {
   }
 
   private async bind(): Promise<void> {
-    const { listen, limits } = this.config;
+    const { listen } = this.config;
     const common = { ingest: this.ingest, batcher: this.batcher, metrics: this.metrics, limits: this.limits };
     if (listen.udp) {
       const { address, port } = listen.udp;
@@ -188,7 +188,6 @@ export class Receiver {
   private async bindRelp(): Promise<void> {
     const r = this.config.listen.relp;
     if (!r) return;
-    const { limits } = this.config;
     const log = this.log.child({ component: 'relp' });
     const sessions = new RelpSessions({
       ingest: this.ingest, batcher: this.batcher, metrics: this.metrics, log,

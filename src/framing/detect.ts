@@ -7,7 +7,7 @@
  * with `truncated = true`, and the rest of it is discarded — never parsed as a new frame.
  */
 import { FrameBuffer } from './frame-buffer.js';
-import { MAX_HEADER_BYTES, NEED_MORE, NOT_OCTET_COUNTED, readOctetCountHeader } from './octet-counting.js';
+import { NEED_MORE, NOT_OCTET_COUNTED, readOctetCountHeader } from './octet-counting.js';
 import { CR, LF, NUL, trimTrailer } from './non-transparent.js';
 
 /**

@@ -9,8 +9,6 @@ export const NOT_OCTET_COUNTED = -1;
 /** More bytes are needed to decide (the input ended inside the header). */
 export const NEED_MORE = -2;
 
-/** Longest header: 9 digits + SP. */
-export const MAX_HEADER_BYTES = 10;
 
 /**
  * Reads an octet-counting header at `buf[pos]`.
