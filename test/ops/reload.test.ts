@@ -42,12 +42,15 @@ test('revoking a token while a client sends: later messages rejected, earlier on
     // the client keeps sending while the config is rewritten without app "a" and reloaded
     const cfg = parse(readFileSync(rx.configPath, 'utf8'));
     cfg.apps = cfg.apps.filter((x: { name: string }) => x.name !== 'a');
+    cfg.listen.tcp.port = 5999; // a listener change: reported as needing a restart, not applied
     writeFileSync(rx.configPath, stringify(cfg));
     const mark = rx.logs.length;
     const ticker = setInterval(() => sendBatch(20), 5);
     const r = await run(process.execPath, ['--import', TSX, CLI, 'reload', '--config', rx.configPath], { timeout: 20_000 });
     assert.match(r.stdout, /sent SIGHUP to receiver pid \d+/);
     await waitLog(rx.logs, 'config reloaded', mark);
+    const restart = rx.logs.slice(mark).find((l) => l.msg === 'config reloaded; these changes need a restart and were not applied');
+    assert.deepEqual(restart?.keys, ['listen.tcp'], 'the port change is reported as needing a restart');
     // what the receiver has read by now was read before or during the reload; wait for it to drain
     await new Promise((res) => setTimeout(res, 300));
     clearInterval(ticker);

@@ -210,3 +210,30 @@ test('abuse: plain text, truncated handshake, 500 stalled handshakes; others sti
     await rx.stop();
   }
 });
+
+test('listen.tls as a list: two listeners, each with its own certificate and client-certificate policy', async () => {
+  const dirA = mkdtempSync(join(tmpdir(), 'srx-tls-a-'));
+  const dirB = mkdtempSync(join(tmpdir(), 'srx-tls-b-'));
+  const a = await generateCertSet({ outDir: dirA });
+  const b = await generateCertSet({ outDir: dirB, clients: ['c1'] });
+  const rx = await setup([
+    { address: '127.0.0.1', port: 0, cert: a.serverCert, key: a.serverKey },
+    { address: '127.0.0.1', port: 0, cert: b.serverCert, key: b.serverKey, ca: b.caCert, clientAuth: 'required' },
+  ], [{ name: 'tok', token: TOKEN }, { name: 'cert', certSubjects: ['CN=c1'] }]);
+  try {
+    const [pa, pb] = rx.receiver.addresses.tls!.map((x) => x.port);
+    const ca = readFileSync(a.caCert);
+    const cb = readFileSync(b.caCert);
+    const first = await open(pa, ca);
+    assert.equal(first.fingerprint, a.serverFingerprint);
+    await sendAndClose(first, `h ${TOKEN}: via the first listener\n`);
+    assert.match(await mustFail(pb, cb.toString()), /certificate|closed|alert|socket/i, 'the second one requires a client certificate');
+    const second = await open(pb, cb, { cert: readFileSync(b.clients.c1.cert, 'utf8'), key: readFileSync(b.clients.c1.key, 'utf8') });
+    assert.equal(second.fingerprint, b.serverFingerprint);
+    await sendAndClose(second, 'h app: via the second listener\n');
+    assert.deepEqual((await rx.waitFor('tok', 1)).map((r) => r.message), ['via the first listener']);
+    assert.deepEqual((await rx.waitFor('cert', 1)).map((r) => [r.message, r.syslog.tokenSource]), [['via the second listener', 'tls-cert']]);
+  } finally {
+    await rx.stop();
+  }
+});
