@@ -11,6 +11,7 @@ import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import type { Batcher } from '../pipeline/batcher.js';
 import type { Ingest } from '../pipeline/ingest.js';
+import type { FrameSource } from '../record.js';
 import type { LiveLimits } from './connection.js';
 
 export interface UdpOptions {
@@ -20,6 +21,9 @@ export interface UdpOptions {
   log: Logger;
   limits: LiveLimits;
 }
+
+/** Distinct senders remembered (cleared when full). */
+const SOURCE_CACHE_MAX = 4096;
 
 /** Requested kernel receive buffer, bytes (capped by net.core.rmem_max). */
 const RECV_BUFFER_BYTES = 8 * 1024 * 1024;
@@ -49,7 +53,7 @@ export class UdpListener {
       const truncated = end > max;
       if (truncated) end = max;
       if (end === 0) return;
-      o.ingest.frame(msg, 0, end, truncated, { record: { address: rinfo.address, port: rinfo.port, transport: 'udp' }, certFingerprint: null }, now);
+      o.ingest.frame(msg, 0, end, truncated, this.source(rinfo.address, rinfo.port), now);
     });
     await new Promise<void>((resolve, reject) => {
       socket.once('error', reject);
@@ -63,6 +67,20 @@ export class UdpListener {
       });
     });
     return socket.address();
+  }
+
+  /** Senders seen recently → their FrameSource (shared, so its JSON is serialized once). */
+  private readonly sources = new Map<string, FrameSource>();
+
+  private source(address: string, port: number): FrameSource {
+    const key = address + ' ' + port;
+    let s = this.sources.get(key);
+    if (s === undefined) {
+      if (this.sources.size >= SOURCE_CACHE_MAX) this.sources.clear();
+      s = { record: { address, port, transport: 'udp' }, certFingerprint: null };
+      this.sources.set(key, s);
+    }
+    return s;
   }
 
   async stop(): Promise<void> {
