@@ -1,11 +1,13 @@
 /**
  * Group commit (DESIGN §7): records are gathered per app day file for at most
- * `flushIntervalMs`, then written as one batch by the sink; one batch is in flight at a time
- * and the next one gathers meanwhile. Callers may pass a callback that fires once the
- * record's batch is durable (RELP acks) or failed.
+ * `flushIntervalMs` (records someone waits on — RELP — only until the current socket read is
+ * processed), then written as one batch by the sink; one batch is in flight at a time and the
+ * next one gathers meanwhile. Callers may pass a callback that fires once the record's batch
+ * is durable (RELP acks) or failed.
  *
- * Backpressure (DESIGN §3): when bytes waiting or in flight exceed `highWaterBytes` the
- * batcher emits `pause`; below half of it, `resume`. Stream front-ends pause their sockets.
+ * Backpressure (DESIGN §3): when bytes waiting or in flight exceed `highWaterBytes`, or after a
+ * failed write until the store has free space again, the batcher emits `pause`; `resume` once
+ * below half the mark and the store is up. Stream front-ends pause their sockets.
  */
 import { EventEmitter } from 'node:events';
 import { statfs } from 'node:fs/promises';

@@ -2,7 +2,8 @@
  * RELP front-end (DESIGN §5; RELP spec and librelp's behaviour), default port 20514, plain or
  * over TLS. Each `syslog` frame goes through the same parse and authorization as every other
  * front-end, and is answered `rsp 200 OK` only once its record's batch is durable in the store
- * (`rsp 500` when the write failed), always in txnr order. A frame rejected by authorization is
+ * (`rsp 500` when the write failed — or, with `onWriteError: close`, the session is dropped
+ * unanswered so the client resends), always in txnr order. A frame rejected by authorization is
  * answered 200 too (counted as rejected, never stored), so one bad message cannot block the
  * sender's queue forever.
  *
@@ -10,9 +11,9 @@
  * does not offer `syslog` is refused with 500); txnr must increase by one (999999999 wraps to 1);
  * `close` → `rsp 0` after every earlier ack, then the connection ends; any violation (bad frame,
  * txnr out of sequence, command before `open`) is answered `rsp 500 …`, counted, and the session
- * closed. Flow control: above `maxUnackedFrames` frames read but not yet acked the socket is
- * paused (a slow disk makes clients wait); so is every socket while the batcher is over its
- * high-water mark. Shutdown: stop reading, flush the store, send the remaining acks, then
+ * closed. Flow control: at `maxUnackedFrames` frames read but not yet acked, parsing stops and
+ * the socket is paused (a slow disk makes clients wait); so is every socket while the batcher is
+ * over its high-water mark or the store cannot write, and while a frame waits for its app's quota. Shutdown: stop reading, flush the store, send the remaining acks, then
  * `0 serverclose 0`.
  */
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
