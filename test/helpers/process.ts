@@ -31,6 +31,10 @@ export async function spawnReceiver(config: Record<string, unknown>, dir = mkdte
   const configPath = join(dir, 'c.yaml');
   writeFileSync(configPath, stringify({ storage: { dir: join(dir, 'data') }, logLevel: 'info', ...config }));
   const child = spawn(process.execPath, ['--import', TSX, CLI, 'start', '--config', configPath], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // a failed assertion must not leave the receiver running after the test process ends
+  const reap = (): void => { if (child.exitCode === null) child.kill('SIGKILL'); };
+  process.once('exit', reap);
+  child.once('exit', () => process.off('exit', reap));
   const logs: Array<Record<string, unknown>> = [];
   let buf = '';
   let stderrText = '';
