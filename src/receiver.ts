@@ -195,7 +195,7 @@ export class Receiver {
     });
     this.relpSessions = sessions;
     if (!r.tls) {
-      const l = new RelpListener(sessions);
+      const l = new RelpListener(sessions, log);
       this.relp = l;
       this.addresses.relp = await l.start(r.address, r.port).catch((e) => { throw bindError(e, 'listen.relp', r.address, r.port); });
       return;
@@ -212,9 +212,9 @@ export class Receiver {
       throw new ReceiverError(ErrorCodes.TLS_CERT, `listen.relp: ${(e as Error).message}. Fix listen.relp.cert/key/ca, or remove cert and key to use a generated set.`, { cause: e });
     }
     this.relpTls = secure;
-    // the sessions close their own sockets (after the last acks and serverclose)
     this.relp = {
-      stop: async () => { await Promise.all([secure.close(() => undefined), sessions.shutdown()]); },
+      // stop accepting; the sessions flush, ack, send serverclose and close their sockets
+      stop: () => secure.close(() => sessions.shutdown()),
       get listening() { return secure.listening; },
     };
     this.addresses.relp = await secure.start().catch((e) => { throw bindError(e, 'listen.relp', r.address, r.port); });

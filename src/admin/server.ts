@@ -7,13 +7,14 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
 import type { Logger } from '../logger.js';
-import { listen } from '../transports/connection.js';
+import { Listening } from '../transports/connection.js';
 
 /** Health verdict: `reasons` lists what is wrong (empty when healthy). */
 export type HealthCheck = () => string[];
 
 export class AdminServer {
   private readonly server: Server;
+  private readonly net: Listening;
 
   constructor(registry: Registry, health: HealthCheck, log: Logger) {
     this.server = createServer((req, res) => {
@@ -35,18 +36,12 @@ export class AdminServer {
         res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: try /metrics or /healthz\n');
       }
     });
-    this.server.on('error', (err) => log.error({ err }, 'admin listener error'));
+    this.net = new Listening(this.server, log, 'listen.admin');
   }
 
-  get listening(): boolean { return this.server.listening; }
+  get listening(): boolean { return this.net.listening; }
 
-  async start(address: string, port: number): Promise<AddressInfo> {
-    await listen(this.server, address, port);
-    return this.server.address() as AddressInfo;
-  }
+  start(address: string, port: number): Promise<AddressInfo> { return this.net.start(address, port); }
 
-  stop(): Promise<void> {
-    this.server.closeAllConnections();
-    return new Promise((r) => this.server.close(() => r()));
-  }
+  stop(): Promise<void> { return this.net.close(() => this.server.closeAllConnections()); }
 }

@@ -3,7 +3,7 @@
  * idle timeout, connection limit, and backpressure — every open socket is paused while the
  * batcher is above its high-water mark (DESIGN §3) and resumed below it.
  */
-import type { Server, Socket } from 'node:net';
+import type { AddressInfo, Server, Socket } from 'node:net';
 import { StreamFramer } from '../framing/detect.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
@@ -129,14 +129,35 @@ export function streamSource(socket: Socket, transport: Transport): FrameSource 
   return { record: { address: socket.remoteAddress ?? '', port: socket.remotePort ?? 0, transport }, certFingerprint: null };
 }
 
-/** Listens on `server` at address:port; resolves with the bound port or rejects with a bind error. */
-export function listen(server: Server, address: string, port: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onError = (err: Error): void => reject(err);
-    server.once('error', onError);
-    server.listen({ host: address, port, backlog: 4096 }, () => {
-      server.off('error', onError);
-      resolve();
+/**
+ * The life cycle every listening server shares (TCP, TLS, RELP, admin HTTP — all `net.Server`s):
+ * bind with the error surfaced to the caller, errors after that logged (never an unhandled
+ * `error` event), and a close that waits for every connection to end.
+ */
+export class Listening {
+  constructor(readonly server: Server, log: Logger, name: string) {
+    server.on('error', (err) => { if (server.listening) log.error({ err, listener: name }, 'listener error'); });
+  }
+
+  get listening(): boolean { return this.server.listening; }
+
+  /** Binds address:port. @throws the socket error (EADDRINUSE, EACCES …) */
+  start(address: string, port: number): Promise<AddressInfo> {
+    const server = this.server;
+    return new Promise((resolve, reject) => {
+      const onError = (err: Error): void => reject(err);
+      server.once('error', onError);
+      server.listen({ host: address, port, backlog: 4096 }, () => {
+        server.off('error', onError);
+        resolve(server.address() as AddressInfo);
+      });
     });
-  });
+  }
+
+  /** Stops accepting, runs `closeConnections`, resolves once every connection has ended. */
+  async close(closeConnections: () => unknown): Promise<void> {
+    const closed = new Promise<void>((r) => this.server.close(() => r()));
+    await closeConnections();
+    await closed;
+  }
 }

@@ -23,7 +23,7 @@ import type { Metrics } from '../metrics.js';
 import type { Batcher } from '../pipeline/batcher.js';
 import { IngestResult, type Ingest } from '../pipeline/ingest.js';
 import type { FrameSource } from '../record.js';
-import { limitConnections, listen, type LiveLimits } from './connection.js';
+import { limitConnections, Listening, streamSource, type LiveLimits } from './connection.js';
 
 export interface RelpOptions {
   ingest: Ingest;
@@ -322,26 +322,17 @@ export class RelpSessions {
 
 /** Plain-TCP RELP listener. */
 export class RelpListener {
-  private readonly server: Server;
+  private readonly net: Listening;
 
-  constructor(private readonly sessions: RelpSessions) {
-    this.server = createServer({ noDelay: true }, (socket) => sessions.accept(socket, {
-      record: { address: socket.remoteAddress ?? '', port: socket.remotePort ?? 0, transport: 'relp' },
-      certFingerprint: null,
-    }));
-    sessions.limit(this.server);
+  constructor(private readonly sessions: RelpSessions, log: Logger) {
+    this.net = new Listening(createServer({ noDelay: true }, (socket) => sessions.accept(socket, streamSource(socket, 'relp'))), log, 'listen.relp');
+    sessions.limit(this.net.server);
   }
 
-  get listening(): boolean { return this.server.listening; }
+  get listening(): boolean { return this.net.listening; }
 
-  async start(address: string, port: number): Promise<AddressInfo> {
-    await listen(this.server, address, port);
-    return this.server.address() as AddressInfo;
-  }
+  start(address: string, port: number): Promise<AddressInfo> { return this.net.start(address, port); }
 
-  async stop(): Promise<void> {
-    const closed = new Promise<void>((r) => this.server.close(() => r()));
-    await this.sessions.shutdown();
-    await closed;
-  }
+  /** Stops accepting; the sessions flush, ack, send serverclose and close. */
+  stop(): Promise<void> { return this.net.close(() => this.sessions.shutdown()); }
 }

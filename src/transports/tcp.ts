@@ -1,30 +1,23 @@
 /** Plain TCP front-end (DESIGN §3): RFC 6587 per-frame auto-detection, default port 514. */
-import { createServer, type AddressInfo, type Server } from 'node:net';
-import { ConnectionSet, listen, type StreamOptions } from './connection.js';
+import { createServer, type AddressInfo } from 'node:net';
+import { ConnectionSet, Listening, type StreamOptions } from './connection.js';
 
 export class TcpListener {
-  private readonly server: Server;
+  private readonly net: Listening;
   private readonly conns: ConnectionSet;
 
   constructor(opts: Omit<StreamOptions, 'transport'>) {
-    this.conns = new ConnectionSet({ ...opts, transport: 'tcp' });
-    this.server = createServer({ noDelay: true }, (s) => this.conns.accept(s));
-    this.conns.limit(this.server);
-    this.server.on('error', (err) => opts.log.error({ err }, 'tcp listener error'));
+    const conns = new ConnectionSet({ ...opts, transport: 'tcp' });
+    this.conns = conns;
+    this.net = new Listening(createServer({ noDelay: true }, (s) => conns.accept(s)), opts.log, 'listen.tcp');
+    conns.limit(this.net.server);
   }
 
-  get listening(): boolean { return this.server.listening; }
+  get listening(): boolean { return this.net.listening; }
 
   /** Binds; rejects with the socket error (EADDRINUSE, EACCES …). */
-  async start(address: string, port: number): Promise<AddressInfo> {
-    await listen(this.server, address, port);
-    return this.server.address() as AddressInfo;
-  }
+  start(address: string, port: number): Promise<AddressInfo> { return this.net.start(address, port); }
 
   /** Stops accepting and closes every connection. */
-  async stop(): Promise<void> {
-    const closed = new Promise<void>((r) => this.server.close(() => r()));
-    this.conns.closeAll();
-    await closed;
-  }
+  stop(): Promise<void> { return this.net.close(() => this.conns.closeAll()); }
 }

@@ -24,7 +24,7 @@ import type { FrameSource } from '../record.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import type { Transport } from '../record.js';
-import { ConnectionSet, listen, type StreamOptions } from './connection.js';
+import { ConnectionSet, Listening, type StreamOptions } from './connection.js';
 
 /** A TLS listener's files, resolved (a generated set when the config names none). */
 export interface TlsFiles {
@@ -53,6 +53,7 @@ export interface SecureServerHooks {
  */
 export class TlsServer {
   private readonly server: Server;
+  private readonly net: Listening;
   private readonly watchers: FSWatcher[] = [];
   private debounce: NodeJS.Timeout | null = null;
   /** SHA-256 fingerprint of the certificate in service (for logs and tests). */
@@ -78,7 +79,7 @@ export class TlsServer {
       o.log.debug({ err: err.message, source: socket.remoteAddress, listener: name }, 'TLS handshake failed');
       socket.destroy(); // Node leaves the socket open on a handshake timeout when this event has a listener
     });
-    this.server.on('error', (err) => o.log.error({ err, listener: name }, 'tls listener error'));
+    this.net = new Listening(this.server, o.log, name);
   }
 
   /** Reads and checks the files; throws with a message naming the file on any problem. */
@@ -127,13 +128,13 @@ export class TlsServer {
     this.o.onConnection(socket, source);
   }
 
-  get listening(): boolean { return this.server.listening; }
+  get listening(): boolean { return this.net.listening; }
 
   /** Binds; rejects with the socket error. Starts watching the certificate files. */
   async start(): Promise<AddressInfo> {
-    await listen(this.server, this.cfg.address, this.cfg.port);
+    const a = await this.net.start(this.cfg.address, this.cfg.port);
     this.watchFiles();
-    return this.server.address() as AddressInfo;
+    return a;
   }
 
   /**
@@ -184,12 +185,10 @@ export class TlsServer {
    * Stops accepting and the file watchers; resolves once every connection has closed (the
    * caller closes them, e.g. after `closeConnections`).
    */
-  close(closeConnections: () => void): Promise<void> {
+  close(closeConnections: () => unknown): Promise<void> {
     for (const w of this.watchers) w.close();
     if (this.debounce) clearTimeout(this.debounce);
-    const closed = new Promise<void>((r) => this.server.close(() => r()));
-    closeConnections();
-    return closed;
+    return this.net.close(closeConnections);
   }
 }
 
