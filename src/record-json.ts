@@ -2,24 +2,24 @@
  * Serializes a {@link SyslogRecord} to one NDJSON line: the same bytes as
  * `JSON.stringify(record) + '\n'` (except that the fixed fields always come first, even before
  * integer-like CEE keys, which JSON.stringify would hoist), but faster on the hot path: the fixed
- * fields are written in their known order, and the `source` and `syslog` members — shared by many records
- * — are serialized once and cached (per FrameSource, and per format/tokenSource/truncated).
+ * fields are written in their known order, and the `source` and `syslog` members — shared by
+ * many records — are serialized once and cached (per FrameSource, and per shared meta object).
  */
 import { RECORD_KEYS, type FrameSource, type RecordSyslogMeta, type SyslogRecord } from './record.js';
 
 const q = JSON.stringify;
 const FIXED = new Set<string>(RECORD_KEYS);
-const metaCache = new Map<string, string>();
+const metaCache = new Map<RecordSyslogMeta, string>();
 const sourceCache = new WeakMap<FrameSource, string>();
 
 const str = (v: string | null): string => (v === null ? 'null' : q(v));
 
+/** JSON of a `syslog` member; records share the objects of `syslogMeta`, so it is cached by identity. */
 function metaJson(m: RecordSyslogMeta): string {
-  const key = m.format + '|' + m.tokenSource + '|' + (m.truncated === true ? 't' : '');
-  let j = metaCache.get(key);
+  let j = metaCache.get(m);
   if (j === undefined) {
     j = q(m);
-    metaCache.set(key, j);
+    if (Object.isFrozen(m)) metaCache.set(m, j); // only the shared objects, never a one-off
   }
   return j;
 }

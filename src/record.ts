@@ -61,6 +61,22 @@ export interface SyslogRecord {
   [ceeField: string]: unknown;
 }
 
+const metaCache = new Map<string, RecordSyslogMeta>();
+
+/**
+ * The shared, frozen `syslog` member for this combination (there are 36): records point to it
+ * instead of each carrying a new object.
+ */
+export function syslogMeta(format: SyslogFormat, tokenSource: TokenSource, truncated: boolean): RecordSyslogMeta {
+  const key = format + '|' + tokenSource + (truncated ? '|t' : '');
+  let m = metaCache.get(key);
+  if (m === undefined) {
+    m = Object.freeze(truncated ? { format, tokenSource, truncated: true as const } : { format, tokenSource });
+    metaCache.set(key, m);
+  }
+  return m;
+}
+
 /** Keys the receiver owns: a CEE field with one of these names is dropped (DESIGN §2). */
 export const RECEIVER_OWNED_KEYS: ReadonlySet<string> = new Set(['app', 'source', 'receivedAt', 'syslog']);
 

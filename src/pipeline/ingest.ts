@@ -8,7 +8,7 @@ import type { AppRegistry } from '../auth/registry.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import { parseMessage } from '../parse/index.js';
-import { createRecord, RECEIVER_OWNED_KEYS, RECORD_KEYS, type FrameSource, type SyslogRecord } from '../record.js';
+import { createRecord, RECEIVER_OWNED_KEYS, RECORD_KEYS, syslogMeta, type FrameSource, type SyslogRecord } from '../record.js';
 import type { Batcher, DurableCallback } from './batcher.js';
 import { QuotaResult, type Quotas } from './quota.js';
 import { recordLine } from '../record-json.js';
@@ -83,8 +83,7 @@ export class Ingest {
       return IngestResult.Rejected;
     }
     if (truncated) m.truncated++;
-    const rec = createRecord(auth.app, receivedAtMs, parsed.timestampMs, peer,
-      truncated ? { format: parsed.format, tokenSource: auth.tokenSource, truncated: true } : { format: parsed.format, tokenSource: auth.tokenSource });
+    const rec = createRecord(auth.app, receivedAtMs, parsed.timestampMs, peer, syslogMeta(parsed.format, auth.tokenSource, truncated));
     rec.facility = parsed.facility;
     rec.severity = parsed.severity;
     rec.hostname = parsed.hostname;
