@@ -29,15 +29,17 @@ test('framer: a CRLF line of exactly maxMessageBytes is not truncated, whatever 
 
 const TOKEN = '2bfbea1e-10c3-4419-bdad-7e6435882e1f';
 
+const registry = new AppRegistry(validateConfig({
+  listen: { udp: { address: '127.0.0.1', port: 0 } },
+  storage: { dir: '/nonexistent-fuzz-store' },
+  certsDir: '/nonexistent-fuzz-certs',
+  apps: [{ name: 'a', token: TOKEN }],
+}).apps);
+
+/** Parses and authorizes `line` as a UDP datagram from an address no app allows. */
 function authFor(line: string): { app: string | undefined; pm: ReturnType<typeof parseMessage> } {
-  const config = validateConfig({
-    listen: { udp: { address: '127.0.0.1', port: 0 } },
-    storage: { dir: '/nonexistent-fuzz-store' },
-    certsDir: '/nonexistent-fuzz-certs',
-    apps: [{ name: 'a', token: TOKEN }],
-  });
   const pm = parseMessage(Buffer.from(line), 0, Buffer.byteLength(line), Date.UTC(2026, 10, 21));
-  const auth = authorize(pm, { record: { address: '192.0.2.1', port: 514, transport: 'udp' }, certFingerprint: null }, new AppRegistry(config.apps), config.auth.tokenFields);
+  const auth = authorize(pm, { record: { address: '192.0.2.1', port: 514, transport: 'udp' }, certFingerprint: null }, registry, ['logsene-app-token']);
   return { app: auth?.app, pm };
 }
 
@@ -50,16 +52,10 @@ test('auth: a Logentries token as first word is found whatever the next word loo
   }
 });
 
+/** What is kept of `line` once authorized (which must succeed), as JSON. */
 function storedAfterAuth(line: string): string {
-  const config = validateConfig({
-    listen: { udp: { address: '127.0.0.1', port: 0 } },
-    storage: { dir: '/nonexistent-fuzz-store' },
-    certsDir: '/nonexistent-fuzz-certs',
-    apps: [{ name: 'a', token: TOKEN }],
-  });
-  const pm = parseMessage(Buffer.from(line), 0, Buffer.byteLength(line), Date.UTC(2026, 10, 21));
-  const auth = authorize(pm, { record: { address: '192.0.2.1', port: 514, transport: 'udp' }, certFingerprint: null }, new AppRegistry(config.apps), config.auth.tokenFields);
-  assert.equal(auth?.app, 'a');
+  const { app, pm } = authFor(line);
+  assert.equal(app, 'a');
   return JSON.stringify(pm);
 }
 
