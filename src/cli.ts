@@ -18,7 +18,7 @@ import { registerStoreCommands } from './store/commands.js';
 const program = new Command();
 program
   .name('syslog-receiver')
-  .description('Multi-tenant syslog receiver: UDP/TCP/TLS syslog in, app-token routing, durable per-app NDJSON store.')
+  .description('Multi-tenant syslog receiver: UDP/TCP/TLS/RELP syslog in, app-token routing, durable per-app NDJSON store.')
   .version('0.1.0');
 
 /** Prints an operator error and exits (2 for config problems, 1 otherwise). */
