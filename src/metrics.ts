@@ -3,20 +3,20 @@
  * every minute when they changed and at shutdown, and read by the Prometheus exporter
  * (`admin/prometheus.ts`) at scrape time.
  */
-import type { Transport } from './record.js';
+import { TRANSPORTS, type Transport } from './record.js';
 
 /**
  * Why a frame was not stored: `unauthorized` (no known token or source), `rate_limited` and
  * `over_daily_volume` (app quotas), `queue_full` (UDP while the store is behind), `disk_full`
- * (UDP/stream frames while the store cannot write), `write_error` (a batch write failed).
+ * (UDP/stream frames while the store cannot write), `write_error` (a batch write failed),
+ * `sink_rejected` (a sink refused the record for good; RELP answers such frames 200).
  * `too_large` and `parse_error` are exported for completeness and stay 0: long frames are
  * truncated and stored, and parsing never fails (an unparsable line is stored as `raw`).
  */
-export type RejectReason = 'unauthorized' | 'rate_limited' | 'over_daily_volume' | 'queue_full' | 'disk_full' | 'write_error' | 'too_large' | 'parse_error';
+export const REJECT_REASONS = ['unauthorized', 'rate_limited', 'over_daily_volume', 'queue_full', 'disk_full', 'write_error', 'sink_rejected', 'too_large', 'parse_error'] as const;
+export type RejectReason = (typeof REJECT_REASONS)[number];
 
-export const REJECT_REASONS: readonly RejectReason[] = ['unauthorized', 'rate_limited', 'over_daily_volume', 'queue_full', 'disk_full', 'write_error', 'too_large', 'parse_error'];
-
-const byTransport = (): Record<Transport, number> => ({ udp: 0, tcp: 0, tls: 0, relp: 0 });
+const byTransport = (): Record<Transport, number> => Object.fromEntries(TRANSPORTS.map((t) => [t, 0])) as Record<Transport, number>;
 
 /** Counter set for one receiver. All counts are events (messages) unless named `Bytes`. */
 export class Metrics {
@@ -34,13 +34,14 @@ export class Metrics {
   ceeInvalid = 0;
   /** CEE keys dropped because they collide with receiver-owned or typed fields. */
   ceeKeysDropped = 0;
-  /** Records stored durably (written and, with fsync, synced), per app. */
+  /** Records every required sink delivered (file: written and, with fsync, synced), per app. */
   readonly storedEvents = new Map<string, number>();
   /** Batch sizes (records) and sync latencies (s) for histograms; set by the admin exporter. */
   onBatch: ((records: number, seconds: number) => void) | null = null;
   /** Records the store reported durable (written and, with fsync, synced). */
   durableEvents = 0;
   storeBatches = 0;
+  /** Sink writes (one batch in one sink) that failed for at least one record. */
   storeWriteErrors = 0;
   /** TLS handshakes that failed: plain-text clients, bad/missing client certificates, timeouts. */
   tlsHandshakeFailures = 0;

@@ -4,8 +4,10 @@
  * by {@link createRecord}, so V8 keeps a single hidden class on the hot path.
  */
 
+/** Every transport a frame can arrive on: the one list metrics, config and front-ends use. */
+export const TRANSPORTS = ['udp', 'tcp', 'tls', 'relp'] as const;
 /** Transport a frame arrived on. */
-export type Transport = 'udp' | 'tcp' | 'tls' | 'relp';
+export type Transport = (typeof TRANSPORTS)[number];
 
 /** Which syslog grammar the line matched (DESIGN §4). */
 export type SyslogFormat = 'rfc5424' | 'rfc3164' | 'raw';

@@ -6,13 +6,11 @@
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { REJECT_REASONS, type Metrics } from '../metrics.js';
-import type { Transport } from '../record.js';
-
-const TRANSPORTS: readonly Transport[] = ['udp', 'tcp', 'tls', 'relp'];
+import { TRANSPORTS } from '../record.js';
 const P = 'syslog_receiver_';
 
 /** A registry with every receiver metric plus Node's process metrics (`process_*`, `nodejs_*`). */
-export function createPrometheusRegistry(m: Metrics, extra: { relpSessions: () => number; storeHealthy: () => boolean }): Registry {
+export function createPrometheusRegistry(m: Metrics, extra: { storeHealthy: () => boolean }): Registry {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const counter = (name: string, help: string, labelNames: string[], read: (c: Counter) => void): void => {
@@ -31,7 +29,7 @@ export function createPrometheusRegistry(m: Metrics, extra: { relpSessions: () =
   gauge('open_connections', 'Open stream connections, per transport.', ['transport'], (g) => { for (const t of TRANSPORTS) g.set({ transport: t }, m.openConnections[t]); });
   counter('refused_connections_total', 'Connections closed at accept (limits.maxConnections).', ['transport'], (c) => { for (const t of TRANSPORTS) c.inc({ transport: t }, m.refusedConnections[t]); });
   counter('idle_closed_connections_total', 'Connections closed for idleness (limits.idleTimeoutMs).', ['transport'], (c) => { for (const t of TRANSPORTS) c.inc({ transport: t }, m.idleClosed[t]); });
-  gauge('relp_sessions', 'Open RELP sessions.', [], (g) => g.set(extra.relpSessions()));
+  gauge('relp_sessions', 'Open RELP sessions.', [], (g) => g.set(m.openConnections.relp));
   counter('relp_acks_total', 'RELP syslog frames answered, by response code (200 durable or rejected, 500 write failed).', ['code'], (c) => { c.inc({ code: '200' }, m.relpAcked); c.inc({ code: '500' }, m.relpFailed); });
   counter('relp_protocol_errors_total', 'RELP protocol violations and unknown commands.', [], (c) => c.inc(m.relpProtocolErrors));
   counter('tls_handshake_failures_total', 'Failed TLS handshakes (plain text, bad or missing client certificate, timeout).', [], (c) => c.inc(m.tlsHandshakeFailures));
@@ -39,9 +37,9 @@ export function createPrometheusRegistry(m: Metrics, extra: { relpSessions: () =
   counter('store_batches_total', 'Batches written by the store.', [], (c) => c.inc(m.storeBatches));
   counter('durable_events_total', 'Records written (and with storage.fsync, synced): every app together.', [], (c) => c.inc(m.durableEvents));
   counter('tls_reloads_total', 'TLS certificate reloads, by result.', ['result'], (c) => { c.inc({ result: 'ok' }, m.tlsReloads); c.inc({ result: 'refused' }, m.tlsReloadFailures); });
-  counter('store_write_errors_total', 'App-day file writes that failed.', [], (c) => c.inc(m.storeWriteErrors));
+  counter('store_write_errors_total', 'Sink writes (one batch in one sink) that failed for some of its records.', [], (c) => c.inc(m.storeWriteErrors));
   counter('backpressure_pauses_total', 'Times the store fell behind and stream sockets were paused.', [], (c) => c.inc(m.backpressurePauses));
-  gauge('store_healthy', '1 when the last store write succeeded, 0 while it fails (disk full, I/O error).', [], (g) => g.set(extra.storeHealthy() ? 1 : 0));
+  gauge('store_healthy', '1 while every required sink can write, 0 while one cannot (disk full, I/O error).', [], (g) => g.set(extra.storeHealthy() ? 1 : 0));
   const batch = new Histogram({ name: P + 'store_batch_records', help: 'Records per store batch.', buckets: [1, 10, 100, 1000, 10000, 100000], registers: [registry] });
   const sync = new Histogram({ name: P + 'store_sync_seconds', help: 'Time to write and fdatasync one batch, seconds.', buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registers: [registry] });
   m.onBatch = (records, seconds) => { batch.observe(records); sync.observe(seconds); };

@@ -6,17 +6,21 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
+import type { ListenerConfig } from '../config/schema.js';
 import type { Logger } from '../logger.js';
 import { Listening } from '../transports/connection.js';
+import type { FrontEnd } from '../transports/types.js';
 
 /** Health verdict: `reasons` lists what is wrong (empty when healthy). */
 export type HealthCheck = () => string[];
 
-export class AdminServer {
+export class AdminServer implements FrontEnd {
+  readonly kind = 'admin';
   private readonly server: Server;
   private readonly net: Listening;
 
-  constructor(registry: Registry, health: HealthCheck, log: Logger) {
+  /** @param name config path (`listen.admin`) */
+  constructor(readonly name: string, private readonly cfg: ListenerConfig, registry: Registry, health: HealthCheck, log: Logger) {
     this.server = createServer((req, res) => {
       const path = (req.url ?? '/').split('?')[0];
       if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -36,12 +40,12 @@ export class AdminServer {
         res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: try /metrics or /healthz\n');
       }
     });
-    this.net = new Listening(this.server, log, 'listen.admin');
+    this.net = new Listening(this.server, log, name);
   }
 
   get listening(): boolean { return this.net.listening; }
 
-  start(address: string, port: number): Promise<AddressInfo> { return this.net.start(address, port); }
+  start(): Promise<AddressInfo> { return this.net.start(this.cfg.address, this.cfg.port); }
 
   stop(): Promise<void> { return this.net.close(() => this.server.closeAllConnections()); }
 }

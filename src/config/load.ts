@@ -1,21 +1,25 @@
 /**
- * YAML config file → validated, frozen {@link Config} (DESIGN §8), and the first-run default.
- * Relative `storage.dir` resolves against the config file's directory.
+ * YAML config file → validated, frozen {@link Config} (DESIGN §8), and the first-run default,
+ * which is generated from the schema's defaults. Relative paths (`storage.dir`, `certsDir`, TLS
+ * files) resolve against the config file's directory.
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { parseDocument } from 'yaml';
+import { parse, parseDocument } from 'yaml';
 import { ErrorCodes, ReceiverError } from '../errors.js';
-import { ConfigError, deepFreeze, validateConfig, type Config } from './schema.js';
+import { ConfigError, DEFAULT_CONFIG, LISTEN_KEYS, deepFreeze, validateConfig, type Config, type ListenKey } from './schema.js';
 
 /** Config file used when `--config` is not given. */
 export const DEFAULT_CONFIG_FILE = 'syslog-receiver.yaml';
 
 /**
- * Parses YAML text and validates it.
+ * Parses YAML text (YAML 1.2; duplicate keys are errors) and validates it with
+ * {@link validateConfig}.
  * @param baseDir directory that relative paths resolve against
- * @throws ConfigError (YAML syntax errors are reported with line numbers, as `(yaml)` paths)
+ * @param source names the config in the error message (the file path)
+ * @returns the config with absolute paths, deep-frozen
+ * @throws ConfigError with every problem (YAML syntax errors as `(yaml): …` lines, else `path: message`)
  */
 export function parseConfig(text: string, baseDir: string, source = 'config'): Config {
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
@@ -49,24 +53,51 @@ function resolvePaths(cfg: Config, baseDir: string): Config {
   return deepFreeze({ ...cfg, listen, certsDir: abs(cfg.certsDir), storage: { ...cfg.storage, dir: abs(cfg.storage.dir) } });
 }
 
-/** The config written on first start: every implemented listener, one app `default`. */
+/**
+ * One YAML scalar for a flow mapping: plain when it reads back as itself (`0.0.0.0`, `data`,
+ * `true`, `514`), else double-quoted (JSON strings are YAML double-quoted scalars), e.g. `"::"`.
+ */
+function scalar(v: string | number | boolean | null): string {
+  if (typeof v !== 'string') return String(v);
+  return /^[A-Za-z0-9._/-]+$/.test(v) && parse(v) === v ? v : JSON.stringify(v);
+}
+
+/** `{ k: v, … }` of the given keys of `o`, in that order. */
+function flow<T extends object>(o: T, keys: ReadonlyArray<keyof T & string>): string {
+  return `{ ${keys.map((k) => `${k}: ${scalar(o[k] as string | number | boolean | null)}`).join(', ')} }`;
+}
+
+/**
+ * The config written on first start: every listener of {@link LISTEN_KEYS} (udp, tcp, tls,
+ * relp, admin) at its default address and port, one app `default` with `token`, and every
+ * `storage` and `limits` key at its default. All values come from the schema's defaults
+ * ({@link DEFAULT_CONFIG}), so the file always says what an empty one would mean; it loads
+ * with {@link parseConfig} as it is.
+ * @param token the app's token, a UUID (default: a fresh random one)
+ */
 export function defaultConfigText(token: string = randomUUID()): string {
+  const { listen, storage, limits } = DEFAULT_CONFIG;
+  const at = ['address', 'port'] as const;
+  const lines: Record<ListenKey, string> = {
+    udp: `  udp:  ${flow(listen.udp!, at)}`,
+    tcp: `  tcp:  ${flow(listen.tcp!, at)}`,
+    tls: '  # RFC 5425 TLS; without cert/key a CA + server certificate are generated into certsDir\n' +
+      `  tls:  ${flow(listen.tls![0], [...at, 'clientAuth'])}`,
+    relp: '  # RELP: acknowledged only once stored durably; tls: true for RELP over TLS\n' +
+      `  relp: ${flow(listen.relp!, [...at, 'tls'])}`,
+    admin: '  # Prometheus /metrics and /healthz\n' +
+      `  admin: ${flow(listen.admin!, at)}`,
+  };
+  const keys = <T extends object>(o: T): Array<keyof T & string> => Object.keys(o) as Array<keyof T & string>;
   return `# syslog-receiver config (written on first start). Reference: README.md "Config reference".
 listen:
-  udp:  { address: 0.0.0.0, port: 514 }
-  tcp:  { address: 0.0.0.0, port: 514 }
-  # RFC 5425 TLS; without cert/key a CA + server certificate are generated into certsDir
-  tls:  { address: 0.0.0.0, port: 10514, clientAuth: none }
-  # RELP: acknowledged only once stored durably; tls: true for RELP over TLS
-  relp: { address: 0.0.0.0, port: 20514, tls: false }
-  # Prometheus /metrics and /healthz
-  admin: { address: 127.0.0.1, port: 9514 }
+${LISTEN_KEYS.map((k) => lines[k]).join('\n')}
 apps:
   - name: default
-    token: ${token}
+    token: ${scalar(token)}
     # allowedSources: [192.0.2.0/24]   # senders authorized by source address, no token needed
-storage: { dir: data, fsync: true, flushIntervalMs: 20, retentionDays: 14 }
-limits:  { maxMessageBytes: 65536, maxConnections: 10000, idleTimeoutMs: 600000 }
+storage: ${flow(storage, keys(storage))}
+limits:  ${flow(limits, keys(limits))}
 `;
 }
 

@@ -1,14 +1,27 @@
 /**
- * Config shape, defaults and validation (DESIGN §8). YAML keys are camelCase with units in
- * their names; every default lives here. {@link validateConfig} reports every error at
- * once, each with its path (e.g. `apps[1].token`), and returns a frozen {@link Config}.
+ * Config shape, defaults and validation (DESIGN §8), as one zod 4 schema: {@link ConfigSchema}.
+ *
+ * YAML keys are camelCase with units in their names. Every default is written once, in the
+ * schema below; the `DEFAULT_*` constants are the schema's own output for empty input, and the
+ * first-run YAML (config/load.ts) is generated from them. {@link validateConfig} reports every
+ * error at once, each as `path: message` (e.g. `apps[1].token: must be a UUID …`), and returns
+ * a deep-frozen {@link Config}.
+ *
+ * Cross-field checks (duplicate names, tokens, certificate owners, overlapping sources, TLS
+ * ports, cert/key pairs …) are `superRefine`s with a `when` that lets them run even when some
+ * field elsewhere is invalid, so they are reported together with the field errors. They read a
+ * partly parsed value: a field that failed keeps its raw input, so every check tests the type
+ * of what it reads.
  */
 import { BlockList, isIP } from 'node:net';
+import { z } from 'zod';
 import { normalizeFingerprint } from '../certs/fingerprint.js';
 
 /** One socket listener: bind address and port (0 = ephemeral, for tests). */
 export interface ListenerConfig {
+  /** IPv4 or IPv6 literal (no host names). */
   address: string;
+  /** 0–65535; 0 = an ephemeral port. */
   port: number;
 }
 
@@ -54,7 +67,7 @@ export interface RelpListenerConfig extends TlsListenerConfig {
   maxUnackedFrames: number;
 }
 
-/** `listen:` — a listener absent here is not started. */
+/** `listen:` — a listener absent here is not started. Its keys are {@link LISTEN_KEYS}. */
 export interface ListenConfig {
   udp?: ListenerConfig;
   tcp?: ListenerConfig;
@@ -67,7 +80,9 @@ export interface ListenConfig {
 
 /** One tenant. `token` is a UUID (any case); `allowedSources` are CIDRs or plain addresses. */
 export interface AppConfig {
+  /** 1–64 of `A-Z a-z 0-9 . _ -`, starting alphanumeric; names the store directory. */
   name: string;
+  /** Lowercased UUID; null = none. */
   token: string | null;
   allowedSources: string[];
   /** SHA-256 fingerprints of client certificates, canonical `AB:CD:…` form. */
@@ -128,19 +143,15 @@ export interface Config {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 
-export const DEFAULT_UDP: ListenerConfig = { address: '0.0.0.0', port: 514 };
-export const DEFAULT_TCP: ListenerConfig = { address: '0.0.0.0', port: 514 };
-export const DEFAULT_TLS: TlsListenerConfig = {
-  address: '0.0.0.0', port: 10514, cert: null, key: null, ca: null, clientAuth: 'none',
-  minVersion: 'TLSv1.2', maxVersion: 'TLSv1.3', ciphers: null, handshakeTimeoutMs: 10000,
-};
-export const DEFAULT_STORAGE: StorageConfig = {
-  dir: 'data', fsync: true, flushIntervalMs: 20, retentionDays: 14, maxBytes: 0, highWaterBytes: 16 * 1024 * 1024,
-};
-export const DEFAULT_LIMITS: LimitsConfig = { maxMessageBytes: 65536, maxConnections: 10000, idleTimeoutMs: 600000 };
-export const DEFAULT_AUTH: AuthConfig = { tokenFields: ['logsene-app-token'] };
-const TLS_KEYS = ['address', 'port', 'cert', 'key', 'ca', 'clientAuth', 'minVersion', 'maxVersion', 'ciphers', 'handshakeTimeoutMs'] as const;
+/** The listener names of `listen:`, in the order they are started and described. */
+export const LISTEN_KEYS = ['udp', 'tcp', 'tls', 'relp', 'admin'] as const;
+/** One of {@link LISTEN_KEYS}. */
+export type ListenKey = (typeof LISTEN_KEYS)[number];
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const TLS_VERSIONS = ['TLSv1.2', 'TLSv1.3'] as const;
+const CLIENT_AUTH = ['none', 'optional', 'required'] as const;
+const APP_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 /** A token: an RFC 4122 UUID in 8-4-4-4-12 hex form, any case (DESIGN §6). */
 export function isToken(s: string): boolean {
@@ -154,109 +165,11 @@ export function isToken(s: string): boolean {
   return true;
 }
 
-/** Thrown by {@link validateConfig}/load with every problem found; `errors` are `path: message`. */
-export class ConfigError extends Error {
-  readonly code = 'SYSLOG_ERR_CONFIG_INVALID';
-  constructor(readonly errors: string[], source = 'config') {
-    super(`${source} is invalid:\n  - ${errors.join('\n  - ')}`);
-    this.name = 'ConfigError';
-  }
-}
-
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-/** Collects errors while reading a plain object against the schema. */
-class Reader {
-  readonly errors: string[] = [];
-  err(path: string, msg: string): void { this.errors.push(`${path}: ${msg}`); }
-
-  obj(v: unknown, path: string, known: readonly string[]): Obj {
-    if (v === undefined || v === null) return {};
-    if (!isObj(v)) { this.err(path, 'must be a mapping'); return {}; }
-    for (const k of Object.keys(v)) if (!known.includes(k)) this.err(`${path}.${k}`, `unknown key (known: ${known.join(', ')})`);
-    return v;
-  }
-
-  int(v: unknown, path: string, def: number, min: number, max: number): number {
-    if (v === undefined) return def;
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
-      this.err(path, `must be an integer from ${min} to ${max}`);
-      return def;
-    }
-    return v;
-  }
-
-  bool(v: unknown, path: string, def: boolean): boolean {
-    if (v === undefined) return def;
-    if (typeof v !== 'boolean') { this.err(path, 'must be true or false'); return def; }
-    return v;
-  }
-
-  /** Validates a list, mapping each item; bad items are reported by `f` and left out. */
-  list<T>(v: unknown, path: string, f: (item: unknown, itemPath: string) => T | null): T[] {
-    if (v === undefined || v === null) return [];
-    if (!Array.isArray(v)) { this.err(path, 'must be a list'); return []; }
-    const out: T[] = [];
-    v.forEach((item, i) => { const x = f(item, `${path}[${i}]`); if (x !== null) out.push(x); });
-    return out;
-  }
-
-  str(v: unknown, path: string, def: string): string {
-    if (v === undefined) return def;
-    if (typeof v !== 'string' || v.length === 0) { this.err(path, 'must be a non-empty string'); return def; }
-    return v;
-  }
-
-  oneOf<T extends string>(v: unknown, path: string, def: T, allowed: readonly T[]): T {
-    if (v === undefined) return def;
-    if (!allowed.includes(v as T)) { this.err(path, `must be one of ${allowed.join(', ')}`); return def; }
-    return v as T;
-  }
-
-  optStr(v: unknown, path: string): string | null {
-    return v === undefined || v === null ? null : this.str(v, path, '');
-  }
-
-  relp(v: unknown, path: string): RelpListenerConfig {
-    const o = this.obj(v, path, [...TLS_KEYS, 'tls', 'maxUnackedFrames', 'onWriteError']);
-    const { tls: _tls, maxUnackedFrames: _m, onWriteError: _w, ...rest } = o;
-    return {
-      ...this.tls(rest, path, { ...DEFAULT_TLS, port: 20514 }, false),
-      tls: this.bool(o.tls, `${path}.tls`, false),
-      maxUnackedFrames: this.int(o.maxUnackedFrames, `${path}.maxUnackedFrames`, 1024, 1, 1_000_000),
-      onWriteError: this.oneOf(o.onWriteError, `${path}.onWriteError`, 'nack', ['nack', 'close'] as const),
-    };
-  }
-
-  tls(v: unknown, path: string, d: TlsListenerConfig = DEFAULT_TLS, checkKeys = true): TlsListenerConfig {
-    const o = checkKeys ? this.obj(v, path, TLS_KEYS) : (v as Obj);
-    const base = this.listener({ address: o.address, port: o.port }, path, d)!;
-    const cert = this.optStr(o.cert, `${path}.cert`);
-    const key = this.optStr(o.key, `${path}.key`);
-    if ((cert === null) !== (key === null)) this.err(path, 'set both cert and key, or neither (a certificate set is then generated in certsDir)');
-    const clientAuth = this.oneOf(o.clientAuth, `${path}.clientAuth`, d.clientAuth, ['none', 'optional', 'required'] as const);
-    const ca = this.optStr(o.ca, `${path}.ca`);
-    if (clientAuth !== 'none' && ca === null && cert !== null) this.err(`${path}.ca`, `required when clientAuth is ${clientAuth} (the CA that client certificates must chain to)`);
-    return {
-      ...base, cert, key, ca, clientAuth,
-      minVersion: this.oneOf(o.minVersion, `${path}.minVersion`, d.minVersion, ['TLSv1.2', 'TLSv1.3'] as const),
-      maxVersion: this.oneOf(o.maxVersion, `${path}.maxVersion`, d.maxVersion, ['TLSv1.2', 'TLSv1.3'] as const),
-      ciphers: this.optStr(o.ciphers, `${path}.ciphers`),
-      handshakeTimeoutMs: this.int(o.handshakeTimeoutMs, `${path}.handshakeTimeoutMs`, d.handshakeTimeoutMs, 100, 600000),
-    };
-  }
-
-  listener(v: unknown, path: string, def: ListenerConfig): ListenerConfig | undefined {
-    if (v === undefined) return undefined;
-    const o = this.obj(v, path, ['address', 'port']);
-    const address = this.str(o.address, `${path}.address`, def.address);
-    if (isIP(address) === 0) this.err(`${path}.address`, `"${address}" is not an IPv4 or IPv6 address`);
-    return { address, port: this.int(o.port, `${path}.port`, def.port, 0, 65535) };
-  }
-}
-
-/** Splits `a.b.c.d/nn` or an address into [address, prefix]; null when malformed. */
+/**
+ * Splits `a.b.c.d/nn`, `x::y/nn` or a plain address into address, prefix length and family
+ * (a plain address is a /32 or /128).
+ * @returns null when malformed (not an IP literal, or a prefix out of range)
+ */
 export function parseCidr(s: string): { address: string; prefix: number; family: 'ipv4' | 'ipv6' } | null {
   const slash = s.indexOf('/');
   const address = slash < 0 ? s : s.slice(0, slash);
@@ -272,137 +185,349 @@ export function parseCidr(s: string): { address: string; prefix: number; family:
   return { address, prefix, family: fam === 4 ? 'ipv4' : 'ipv6' };
 }
 
-const APP_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-
 /**
- * Validates a parsed YAML document against the schema, applying defaults.
- * @throws ConfigError listing every problem with its path
+ * Thrown by {@link validateConfig} and config/load.ts with every problem found.
+ * `errors` are `path: message` strings (`apps[1].token: must be a UUID …`, `(yaml): …` for
+ * syntax errors); `message` is `<source> is invalid:` followed by one `  - error` line each.
  */
-export function validateConfig(input: unknown, source = 'config'): Config {
-  const r = new Reader();
-  const root = r.obj(input, '(root)', ['listen', 'apps', 'storage', 'limits', 'auth', 'logLevel', 'certsDir', 'shutdownTimeoutMs']);
-  const l = r.obj(root.listen, 'listen', ['udp', 'tcp', 'tls', 'relp', 'admin']);
-  const listen: ListenConfig = {};
-  const udp = r.listener(l.udp, 'listen.udp', DEFAULT_UDP);
-  const tcp = r.listener(l.tcp, 'listen.tcp', DEFAULT_TCP);
-  if (udp) listen.udp = udp;
-  if (tcp) listen.tcp = tcp;
-  if (l.tls !== undefined && l.tls !== null) {
-    listen.tls = Array.isArray(l.tls) ? l.tls.map((t, i) => r.tls(t, `listen.tls[${i}]`)) : [r.tls(l.tls, 'listen.tls')];
-    const ports = new Set<string>();
-    listen.tls.forEach((t, i) => {
-      const k = `${t.address}:${t.port}`;
-      if (t.port !== 0 && ports.has(k)) r.err(`listen.tls[${i}].port`, `${k} is used by another TLS listener`);
-      ports.add(k);
-    });
+export class ConfigError extends Error {
+  readonly code = 'SYSLOG_ERR_CONFIG_INVALID';
+  constructor(readonly errors: string[], source = 'config') {
+    super(`${source} is invalid:\n  - ${errors.join('\n  - ')}`);
+    this.name = 'ConfigError';
   }
-  if (l.relp !== undefined && l.relp !== null) listen.relp = r.relp(l.relp, 'listen.relp');
-  const admin = r.listener(l.admin, 'listen.admin', { address: '127.0.0.1', port: 9514 });
-  if (admin) listen.admin = admin;
-  if (!udp && !tcp && !listen.tls?.length && !listen.relp) r.err('listen', 'no listener configured (add listen.udp, listen.tcp, listen.tls and/or listen.relp)');
-
-  const apps: AppConfig[] = [];
-  if (root.apps !== undefined && !Array.isArray(root.apps)) r.err('apps', 'must be a list');
-  const names = new Set<string>();
-  const tokens = new Map<string, string>();
-  const certOwners = new Map<string, string>();
-  const subjectOwners = new Map<string, string>();
-  (Array.isArray(root.apps) ? root.apps : []).forEach((a, i) => {
-    const p = `apps[${i}]`;
-    const o = r.obj(a, p, ['name', 'token', 'allowedSources', 'certFingerprints', 'certSubjects', 'maxEventsPerSecond', 'burstEvents', 'maxBytesPerDay']);
-    const optInt = (k: string, max: number): number | null => (o[k] === undefined || o[k] === null ? null : r.int(o[k], `${p}.${k}`, 0, 1, max));
-    const name = r.str(o.name, `${p}.name`, '');
-    if (name && !APP_NAME_RE.test(name)) r.err(`${p}.name`, 'must be 1-64 of A-Z a-z 0-9 . _ - (it names a directory), starting alphanumeric');
-    if (names.has(name)) r.err(`${p}.name`, `duplicate app name "${name}"`);
-    names.add(name);
-    let token: string | null = null;
-    if (o.token !== undefined && o.token !== null) {
-      if (typeof o.token !== 'string' || !isToken(o.token)) r.err(`${p}.token`, 'must be a UUID like 2bfbea1e-10c3-4419-bdad-7e6435882e1f (make one with `syslog-receiver token new`)');
-      else {
-        token = o.token.toLowerCase();
-        const other = tokens.get(token);
-        if (other !== undefined) r.err(`${p}.token`, `same token as app "${other}"`);
-        tokens.set(token, name);
-      }
-    }
-    const allowedSources: string[] = [];
-    if (o.allowedSources !== undefined) {
-      if (!Array.isArray(o.allowedSources)) r.err(`${p}.allowedSources`, 'must be a list of CIDRs');
-      else o.allowedSources.forEach((c, j) => {
-        if (typeof c !== 'string' || parseCidr(c) === null) r.err(`${p}.allowedSources[${j}]`, `"${String(c)}" is not an IPv4/IPv6 address or CIDR`);
-        else allowedSources.push(c);
-      });
-    }
-    const certFingerprints = r.list(o.certFingerprints, `${p}.certFingerprints`, (f, fp) => {
-      const n = typeof f === 'string' ? normalizeFingerprint(f) : null;
-      if (n === null) r.err(fp, 'is not a SHA-256 fingerprint (64 hex digits, with or without colons, as `openssl x509 -fingerprint -sha256` prints)');
-      return n;
-    });
-    const certSubjects = r.list(o.certSubjects, `${p}.certSubjects`, (f, fp) => {
-      if (typeof f !== 'string' || f.length === 0) { r.err(fp, 'must be a subject like CN=client1,O=Example'); return null; }
-      return f;
-    });
-    for (const [list, map, what] of [[certFingerprints, certOwners, 'certFingerprints'], [certSubjects, subjectOwners, 'certSubjects']] as const) {
-      for (const v of list) {
-        const other = map.get(v);
-        if (other !== undefined && other !== name) r.err(`${p}.${what}`, `${v} is already mapped to app "${other}"`);
-        map.set(v, name);
-      }
-    }
-    if (token === null && allowedSources.length === 0 && certFingerprints.length === 0 && certSubjects.length === 0) {
-      r.err(p, 'needs a token, allowedSources, certFingerprints or certSubjects, or it can never receive anything');
-    }
-    apps.push({
-      name, token, allowedSources, certFingerprints, certSubjects,
-      maxEventsPerSecond: optInt('maxEventsPerSecond', 10_000_000),
-      burstEvents: optInt('burstEvents', 100_000_000),
-      maxBytesPerDay: optInt('maxBytesPerDay', Number.MAX_SAFE_INTEGER),
-    });
-  });
-
-  checkSourceOverlap(apps, r);
-
-  const s = r.obj(root.storage, 'storage', ['dir', 'fsync', 'flushIntervalMs', 'retentionDays', 'maxBytes', 'highWaterBytes']);
-  const storage: StorageConfig = {
-    dir: r.str(s.dir, 'storage.dir', DEFAULT_STORAGE.dir),
-    fsync: r.bool(s.fsync, 'storage.fsync', DEFAULT_STORAGE.fsync),
-    flushIntervalMs: r.int(s.flushIntervalMs, 'storage.flushIntervalMs', DEFAULT_STORAGE.flushIntervalMs, 0, 60000),
-    retentionDays: r.int(s.retentionDays, 'storage.retentionDays', DEFAULT_STORAGE.retentionDays, 0, 36500),
-    maxBytes: r.int(s.maxBytes, 'storage.maxBytes', DEFAULT_STORAGE.maxBytes, 0, Number.MAX_SAFE_INTEGER),
-    highWaterBytes: r.int(s.highWaterBytes, 'storage.highWaterBytes', DEFAULT_STORAGE.highWaterBytes, 65536, 2 ** 32),
-  };
-
-  const lim = r.obj(root.limits, 'limits', ['maxMessageBytes', 'maxConnections', 'idleTimeoutMs']);
-  const limits: LimitsConfig = {
-    maxMessageBytes: r.int(lim.maxMessageBytes, 'limits.maxMessageBytes', DEFAULT_LIMITS.maxMessageBytes, 480, 16 * 1024 * 1024),
-    maxConnections: r.int(lim.maxConnections, 'limits.maxConnections', DEFAULT_LIMITS.maxConnections, 1, 1_000_000),
-    idleTimeoutMs: r.int(lim.idleTimeoutMs, 'limits.idleTimeoutMs', DEFAULT_LIMITS.idleTimeoutMs, 0, 2 ** 31 - 1),
-  };
-
-  const au = r.obj(root.auth, 'auth', ['tokenFields']);
-  let tokenFields = DEFAULT_AUTH.tokenFields;
-  if (au.tokenFields !== undefined) {
-    if (!Array.isArray(au.tokenFields) || au.tokenFields.length === 0 || !au.tokenFields.every((f) => typeof f === 'string' && f.length > 0)) {
-      r.err('auth.tokenFields', 'must be a non-empty list of field names');
-    } else tokenFields = au.tokenFields as string[];
-  }
-
-  let logLevel: Config['logLevel'] = 'info';
-  if (root.logLevel !== undefined) {
-    if (!LOG_LEVELS.includes(root.logLevel as Config['logLevel'])) r.err('logLevel', `must be one of ${LOG_LEVELS.join(', ')}`);
-    else logLevel = root.logLevel as Config['logLevel'];
-  }
-
-  const certsDir = r.str(root.certsDir, 'certsDir', 'certs');
-  const shutdownTimeoutMs = r.int(root.shutdownTimeoutMs, 'shutdownTimeoutMs', 10_000, 100, 600_000);
-  for (const [i, t] of (listen.tls ?? []).entries()) {
-    if (t.minVersion === 'TLSv1.3' && t.maxVersion === 'TLSv1.2') r.err(`listen.tls[${i}].maxVersion`, 'is below minVersion');
-  }
-  if (r.errors.length > 0) throw new ConfigError(r.errors, source);
-  return deepFreeze({ listen, certsDir, apps, storage, limits, auth: { tokenFields }, shutdownTimeoutMs, logLevel });
 }
 
-/** One `name address:port` entry per configured listener, e.g. `tls 0.0.0.0:10514`. */
+// ---------------------------------------------------------------------------------------------
+// Building blocks. Each leaf carries its own message, so an issue never shows zod's default text.
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isNonEmptyString = (v: unknown): v is string => typeof v === 'string' && v.length > 0;
+type Ctx = z.core.$RefinementCtx;
+/** Runs a refinement even when fields inside its value failed (they keep their raw input). */
+const always = { when: () => true } as const;
+
+const NON_EMPTY = 'must be a non-empty string';
+
+/** An integer in [min, max]; one message for a wrong type, a fraction and the range. */
+const int = (min: number, max: number) => {
+  const error = `must be an integer from ${min} to ${max}`;
+  return z.number({ error }).int({ error }).min(min, { error }).max(max, { error });
+};
+const str = () => z.string({ error: NON_EMPTY }).min(1, { error: NON_EMPTY, abort: true });
+const bool = () => z.boolean({ error: 'must be true or false' });
+const oneOf = <const T extends readonly [string, ...string[]]>(values: T) =>
+  z.enum(values, { error: `must be one of ${values.join(', ')}` });
+/** An optional non-empty string: absent or null → null. */
+const optStr = () => str().nullable().default(null);
+const address = () => str().superRefine((v, ctx) => {
+  if (isIP(v) === 0) ctx.addIssue({ code: 'custom', message: `"${v}" is not an IPv4 or IPv6 address` });
+});
+/** A list of `item`; absent or null → `[]`. */
+const list = <T extends z.ZodType>(item: T) =>
+  z.preprocess((v) => (v === null ? undefined : v), z.array(item, { error: 'must be a list' }).default([]));
+
+/**
+ * A YAML mapping with exactly the keys of `shape`: an unknown key is reported once per key,
+ * with the known ones (see {@link formatIssues}); anything but a mapping is `must be a mapping`.
+ */
+function mapping<S extends z.core.$ZodLooseShape>(shape: S) {
+  const known = `unknown key (known: ${Object.keys(shape).join(', ')})`;
+  return z.strictObject(shape, { error: (iss) => (iss.code === 'unrecognized_keys' ? known : 'must be a mapping') });
+}
+/** null (an empty YAML value, `udp:`) reads as `{}`, so every key of the mapping takes its default. */
+const nullAsEmpty = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === null ? {} : v), schema);
+
+// ---------------------------------------------------------------------------------------------
+// Listeners
+
+const listenerShape = (addr: string, port: number) => ({
+  address: address().default(addr),
+  port: int(0, 65535).default(port),
+});
+
+/** `{address, port}`; absent → not started; null or `{}` → started with these defaults. */
+const listener = (addr: string, port: number) => nullAsEmpty(mapping(listenerShape(addr, port)));
+
+const tlsShape = (port: number) => ({
+  ...listenerShape('0.0.0.0', port),
+  cert: optStr(),
+  key: optStr(),
+  ca: optStr(),
+  clientAuth: oneOf(CLIENT_AUTH).default('none'),
+  minVersion: oneOf(TLS_VERSIONS).default('TLSv1.2'),
+  maxVersion: oneOf(TLS_VERSIONS).default('TLSv1.3'),
+  ciphers: optStr(),
+  handshakeTimeoutMs: int(100, 600_000).default(10_000),
+});
+
+/** Cross-field checks of one TLS (or RELP) listener mapping; `t` is partly parsed. */
+function checkTls(t: unknown, ctx: Ctx): void {
+  if (!isObj(t)) return;
+  const given = (v: unknown): boolean => v !== undefined && v !== null;
+  if (given(t.cert) !== given(t.key)) {
+    ctx.addIssue({ code: 'custom', path: [], message: 'set both cert and key, or neither (a certificate set is then generated in certsDir)' });
+  }
+  if ((t.clientAuth === 'optional' || t.clientAuth === 'required') && !given(t.ca) && given(t.cert)) {
+    ctx.addIssue({ code: 'custom', path: ['ca'], message: `required when clientAuth is ${t.clientAuth} (the CA that client certificates must chain to)` });
+  }
+  if (t.minVersion === 'TLSv1.3' && t.maxVersion === 'TLSv1.2') {
+    ctx.addIssue({ code: 'custom', path: ['maxVersion'], message: 'is below minVersion' });
+  }
+}
+
+const TlsListenerSchema = nullAsEmpty(mapping(tlsShape(10514)).superRefine(checkTls, always));
+
+const RelpListenerSchema = mapping({
+  ...tlsShape(20514),
+  tls: bool().default(false),
+  maxUnackedFrames: int(1, 1_000_000).default(1024),
+  onWriteError: oneOf(['nack', 'close']).default('nack'),
+}).superRefine(checkTls, always);
+
+const ListenSchema = nullAsEmpty(mapping({
+  udp: listener('0.0.0.0', 514).optional(),
+  tcp: listener('0.0.0.0', 514).optional(),
+  /** A mapping (one listener) or a list of them; absent or null → none. Output: always a list. */
+  tls: z.union([TlsListenerSchema, z.array(TlsListenerSchema).superRefine(checkTlsPorts, always)], { error: 'must be a mapping or a list of mappings' })
+    .nullish()
+    .transform((v) => (v === null || v === undefined ? undefined : Array.isArray(v) ? v : [v]))
+    .optional(),
+  /** Absent or null → not started. */
+  relp: RelpListenerSchema.nullish().transform((v) => v ?? undefined).optional(),
+  admin: listener('127.0.0.1', 9514).optional(),
+} satisfies Record<ListenKey, z.ZodType>).superRefine(checkListen, always)
+  // a key given as `undefined` (from code, not YAML) means "not started", like an absent one
+  .transform((l) => Object.fromEntries(Object.entries(l).filter(([, v]) => v !== undefined)) as typeof l)).prefault({});
+
+/** At least one listener. `l` is partly parsed. */
+function checkListen(l: unknown, ctx: Ctx): void {
+  if (!isObj(l)) return;
+  // a malformed listener (`tls: 5`) counts as given: it is reported by itself
+  const given = (v: unknown): boolean => v !== undefined && v !== null && !(Array.isArray(v) && v.length === 0);
+  if (l.udp === undefined && l.tcp === undefined && !given(l.tls) && !given(l.relp)) {
+    ctx.addIssue({ code: 'custom', path: [], message: 'no listener configured (add listen.udp, listen.tcp, listen.tls and/or listen.relp)' });
+  }
+}
+
+/** TLS listeners on distinct address:port (port 0 excepted). `list` is partly parsed. */
+function checkTlsPorts(list: unknown, ctx: Ctx): void {
+  if (!Array.isArray(list)) return;
+  const ports = new Set<string>();
+  list.forEach((t: unknown, i) => {
+    if (!isObj(t) || typeof t.address !== 'string' || isIP(t.address) === 0 || !Number.isInteger(t.port)) return;
+    const k = `${t.address}:${String(t.port)}`;
+    if (t.port !== 0 && ports.has(k)) ctx.addIssue({ code: 'custom', path: [i, 'port'], message: `${k} is used by another TLS listener` });
+    ports.add(k);
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Apps
+
+const TOKEN_MSG = 'must be a UUID like 2bfbea1e-10c3-4419-bdad-7e6435882e1f (make one with `syslog-receiver token new`)';
+const FINGERPRINT_MSG = 'is not a SHA-256 fingerprint (64 hex digits, with or without colons, as `openssl x509 -fingerprint -sha256` prints)';
+const SUBJECT_MSG = 'must be a subject like CN=client1,O=Example';
+const cidrMsg = (iss: { input?: unknown }): string => `"${String(iss.input)}" is not an IPv4/IPv6 address or CIDR`;
+
+const AppSchema = nullAsEmpty(mapping({
+  name: str().regex(APP_NAME_RE, { error: 'must be 1-64 of A-Z a-z 0-9 . _ - (it names a directory), starting alphanumeric' }),
+  token: z.string({ error: TOKEN_MSG }).refine(isToken, { error: TOKEN_MSG }).transform((t) => t.toLowerCase()).nullable().default(null),
+  allowedSources: z.array(z.string({ error: cidrMsg }).refine((c) => parseCidr(c) !== null, { error: cidrMsg }), { error: 'must be a list of CIDRs' }).default([]),
+  /** Normalized to the canonical `AB:CD:…` form. */
+  certFingerprints: list(z.string({ error: FINGERPRINT_MSG })
+    .refine((f) => normalizeFingerprint(f) !== null, { error: FINGERPRINT_MSG })
+    .transform((f) => normalizeFingerprint(f)!)),
+  certSubjects: list(z.string({ error: SUBJECT_MSG }).min(1, { error: SUBJECT_MSG })),
+  maxEventsPerSecond: int(1, 10_000_000).nullable().default(null),
+  burstEvents: int(1, 100_000_000).nullable().default(null),
+  maxBytesPerDay: int(1, Number.MAX_SAFE_INTEGER).nullable().default(null),
+}).superRefine(checkApp, always));
+
+/** An app must be reachable somehow. Only when none of the four is given at all: a bad one is reported by itself. */
+function checkApp(a: unknown, ctx: Ctx): void {
+  if (!isObj(a)) return;
+  const given = (v: unknown): boolean => v !== undefined && v !== null && !(Array.isArray(v) && v.length === 0);
+  if (!given(a.token) && !given(a.allowedSources) && !given(a.certFingerprints) && !given(a.certSubjects)) {
+    ctx.addIssue({ code: 'custom', path: [], message: 'needs a token, allowedSources, certFingerprints or certSubjects, or it can never receive anything' });
+  }
+}
+
+/**
+ * Across apps: unique names and tokens, a certificate fingerprint or subject mapped to one app
+ * only, no address in two apps' allowedSources (DESIGN §6 rule 4). Only well-formed values take
+ * part; malformed ones are reported by their own schema.
+ */
+function checkApps(apps: unknown, ctx: Ctx): void {
+  if (!Array.isArray(apps)) return;
+  const names = new Set<string>();
+  const tokens = new Map<string, string>();
+  const owners = { certFingerprints: new Map<string, string>(), certSubjects: new Map<string, string>() };
+  const nets: Array<{ app: number; cidr: string; address: string; prefix: number; family: 'ipv4' | 'ipv6'; bl: BlockList }> = [];
+  apps.forEach((a: unknown, i) => {
+    if (!isObj(a)) return;
+    const name = isNonEmptyString(a.name) ? a.name : '';
+    if (name) {
+      if (names.has(name)) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `duplicate app name "${name}"` });
+      names.add(name);
+    }
+    if (typeof a.token === 'string' && isToken(a.token)) {
+      const token = a.token.toLowerCase();
+      const other = tokens.get(token);
+      if (other !== undefined) ctx.addIssue({ code: 'custom', path: [i, 'token'], message: `same token as app "${other}"` });
+      else tokens.set(token, name);
+    }
+    for (const what of ['certFingerprints', 'certSubjects'] as const) {
+      const values = Array.isArray(a[what]) ? (a[what] as unknown[]) : [];
+      for (const raw of values) {
+        const v = what === 'certFingerprints' ? (typeof raw === 'string' ? normalizeFingerprint(raw) : null) : (isNonEmptyString(raw) ? raw : null);
+        if (v === null) continue;
+        const other = owners[what].get(v);
+        if (other !== undefined && other !== name) ctx.addIssue({ code: 'custom', path: [i, what], message: `${v} is already mapped to app "${other}"` });
+        owners[what].set(v, name);
+      }
+    }
+    for (const c of Array.isArray(a.allowedSources) ? (a.allowedSources as unknown[]) : []) {
+      const n = typeof c === 'string' ? parseCidr(c) : null;
+      if (n === null) continue;
+      const bl = new BlockList();
+      bl.addSubnet(n.address, n.prefix, n.family);
+      nets.push({ app: i, cidr: c as string, ...n, bl });
+    }
+  });
+  for (let x = 0; x < nets.length; x++) {
+    for (let y = x + 1; y < nets.length; y++) {
+      const a = nets[x], b = nets[y];
+      if (a.app === b.app || a.family !== b.family) continue;
+      const overlap = a.prefix <= b.prefix ? a.bl.check(b.address, b.family) : b.bl.check(a.address, a.family);
+      if (overlap) {
+        ctx.addIssue({ code: 'custom', path: [b.app, 'allowedSources'], message: `${b.cidr} overlaps ${a.cidr} of apps[${a.app}] (an address may belong to one app only)` });
+      }
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Storage, limits, auth, root
+
+const StorageSchema = nullAsEmpty(mapping({
+  dir: str().default('data'),
+  fsync: bool().default(true),
+  flushIntervalMs: int(0, 60_000).default(20),
+  retentionDays: int(0, 36_500).default(14),
+  maxBytes: int(0, Number.MAX_SAFE_INTEGER).default(0),
+  highWaterBytes: int(65_536, 2 ** 32).default(16 * 1024 * 1024),
+})).prefault({});
+
+const LimitsSchema = nullAsEmpty(mapping({
+  maxMessageBytes: int(480, 16 * 1024 * 1024).default(65_536),
+  maxConnections: int(1, 1_000_000).default(10_000),
+  idleTimeoutMs: int(0, 2 ** 31 - 1).default(600_000),
+})).prefault({});
+
+const TOKEN_FIELDS_MSG = 'must be a non-empty list of field names';
+const AuthSchema = nullAsEmpty(mapping({
+  tokenFields: z.array(str(), { error: TOKEN_FIELDS_MSG }).min(1, { error: TOKEN_FIELDS_MSG }).default(['logsene-app-token']),
+})).prefault({});
+
+/**
+ * The whole config file. Input: the parsed YAML document (plain objects, arrays, scalars);
+ * null or undefined reads as an empty document. Output: a {@link Config} with every default
+ * applied (not yet frozen; {@link validateConfig} freezes it and formats the issues).
+ */
+export const ConfigSchema = z.preprocess((v) => v ?? {}, mapping({
+  listen: ListenSchema,
+  apps: z.array(AppSchema, { error: 'must be a list' }).superRefine(checkApps, always).default([]),
+  storage: StorageSchema,
+  limits: LimitsSchema,
+  auth: AuthSchema,
+  logLevel: oneOf(LOG_LEVELS).default('info'),
+  certsDir: str().default('certs'),
+  shutdownTimeoutMs: int(100, 600_000).default(10_000),
+}));
+
+// The hand-written interfaces above (kept for their docs) and the schema's output must agree.
+type Same<A, B> = (<T>() => T extends A ? 1 : 2) extends (<T>() => T extends B ? 1 : 2) ? true : false;
+const schemaMatchesConfig: Same<z.output<typeof ConfigSchema>, Config> = true;
+const listenKeysMatchSchema: Same<keyof z.output<typeof ListenSchema>, ListenKey> = true;
+void schemaMatchesConfig; void listenKeysMatchSchema;
+
+// ---------------------------------------------------------------------------------------------
+// Defaults: what the schema makes of empty input (never written a second time).
+
+/**
+ * The schema's output for a document that starts every listener with `{}` and sets nothing
+ * else: every default in one object (deep-frozen). The first-run YAML is written from it.
+ */
+export const DEFAULT_CONFIG: Config = deepFreeze(ConfigSchema.parse({
+  listen: Object.fromEntries(LISTEN_KEYS.map((k) => [k, {}])),
+}));
+/** `listen.udp: {}` — 0.0.0.0:514. */
+export const DEFAULT_UDP: ListenerConfig = DEFAULT_CONFIG.listen.udp!;
+/** `listen.tcp: {}` — 0.0.0.0:514. */
+export const DEFAULT_TCP: ListenerConfig = DEFAULT_CONFIG.listen.tcp!;
+/** `listen.tls: {}` — 0.0.0.0:10514, no client certificates, a generated certificate set. */
+export const DEFAULT_TLS: TlsListenerConfig = DEFAULT_CONFIG.listen.tls![0];
+/** `listen.relp: {}` — 0.0.0.0:20514, plain RELP. */
+export const DEFAULT_RELP: RelpListenerConfig = DEFAULT_CONFIG.listen.relp!;
+/** `listen.admin: {}` — 127.0.0.1:9514. */
+export const DEFAULT_ADMIN: ListenerConfig = DEFAULT_CONFIG.listen.admin!;
+/** `storage:` absent. */
+export const DEFAULT_STORAGE: StorageConfig = DEFAULT_CONFIG.storage;
+/** `limits:` absent. */
+export const DEFAULT_LIMITS: LimitsConfig = DEFAULT_CONFIG.limits;
+/** `auth:` absent. */
+export const DEFAULT_AUTH: AuthConfig = DEFAULT_CONFIG.auth;
+// ---------------------------------------------------------------------------------------------
+// Issues → `path: message`
+
+type Issue = z.core.$ZodIssue;
+
+/** `['apps', 1, 'token']` → `apps[1].token`; `[]` → `(root)`. */
+function formatPath(path: readonly PropertyKey[]): string {
+  let s = '';
+  for (const k of path) s += typeof k === 'number' ? `[${k}]` : s === '' ? String(k) : `.${String(k)}`;
+  return s === '' ? '(root)' : s;
+}
+
+/**
+ * One `path: message` per problem: an unknown-keys issue becomes one line per key, and a
+ * failed union (listen.tls: mapping or list) reports the errors of the branch that matches
+ * the input's shape, or its own message when neither does.
+ */
+function formatIssues(issues: readonly Issue[], base: readonly PropertyKey[] = []): string[] {
+  const out: string[] = [];
+  for (const iss of issues) {
+    const path = [...base, ...iss.path];
+    if (iss.code === 'unrecognized_keys') {
+      for (const k of iss.keys) out.push(`${formatPath(path)}.${k}: ${iss.message}`);
+    } else if (iss.code === 'invalid_union') {
+      const branch = iss.errors.find((errs) => !errs.some((e) => e.path.length === 0 && e.code === 'invalid_type'));
+      if (branch) out.push(...formatIssues(branch, path));
+      else out.push(`${formatPath(path)}: ${iss.message}`);
+    } else {
+      out.push(`${formatPath(path)}: ${iss.message}`);
+    }
+  }
+  return [...new Set(out)];
+}
+
+/**
+ * Validates a parsed YAML document (plain objects, arrays, scalars; null/undefined = empty)
+ * against {@link ConfigSchema}, applying every default. Relative paths are returned as written
+ * (config/load.ts resolves them against the config file).
+ * @param source names the config in the error message (a file path; default `config`)
+ * @returns the config, deep-frozen
+ * @throws ConfigError listing every problem at once, each as `path: message`
+ */
+export function validateConfig(input: unknown, source = 'config'): Config {
+  const r = ConfigSchema.safeParse(input);
+  if (!r.success) throw new ConfigError(formatIssues(r.error.issues), source);
+  return deepFreeze(r.data);
+}
+
+/** One `name address:port` entry per configured listener, e.g. `tls 0.0.0.0:10514`, in {@link LISTEN_KEYS} order. */
 export function describeListeners(listen: ListenConfig): string[] {
   const at = (l: ListenerConfig): string => `${l.address}:${l.port}`;
   return [
@@ -414,25 +539,7 @@ export function describeListeners(listen: ListenConfig): string[] {
   ];
 }
 
-/** DESIGN §6 rule 4: an address may belong to one app only; overlapping CIDRs are an error. */
-function checkSourceOverlap(apps: AppConfig[], r: Reader): void {
-  const nets = apps.flatMap((a, i) => a.allowedSources.map((c) => {
-    const n = parseCidr(c)!;
-    const bl = new BlockList();
-    bl.addSubnet(n.address, n.prefix, n.family);
-    return { app: i, cidr: c, ...n, bl };
-  }));
-  for (let x = 0; x < nets.length; x++) {
-    for (let y = x + 1; y < nets.length; y++) {
-      const a = nets[x], b = nets[y];
-      if (a.app === b.app || a.family !== b.family) continue;
-      const overlap = a.prefix <= b.prefix ? a.bl.check(b.address, b.family) : b.bl.check(a.address, a.family);
-      if (overlap) r.err(`apps[${b.app}].allowedSources`, `${b.cidr} overlaps ${a.cidr} of apps[${a.app}] (an address may belong to one app only)`);
-    }
-  }
-}
-
-/** Freezes `o` and everything reachable from it. */
+/** Freezes `o` and everything reachable from it (in place); returns `o`. */
 export function deepFreeze<T>(o: T): T {
   if (typeof o === 'object' && o !== null) {
     for (const v of Object.values(o)) deepFreeze(v);

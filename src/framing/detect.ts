@@ -16,7 +16,8 @@ import { CR, LF, NUL, trimTrailer } from './non-transparent.js';
  */
 export type FrameHandler = (buf: Buffer, start: number, end: number, truncated: boolean) => void;
 
-const enum Mode { Start, Octet, NonTransparent, DiscardOctet, DiscardNonTransparent }
+const Mode = { Start: 0, Octet: 1, NonTransparent: 2, DiscardOctet: 3, DiscardNonTransparent: 4 } as const;
+type Mode = (typeof Mode)[keyof typeof Mode];
 
 /** Counters a framer keeps for metrics (frames, not bytes). */
 export interface FramerCounters {
@@ -27,7 +28,7 @@ export interface FramerCounters {
 
 /** Stateful RFC 6587 framer for one connection. Never throws on any input. */
 export class StreamFramer {
-  private mode = Mode.Start;
+  private mode: Mode = Mode.Start;
   private readonly acc = new FrameBuffer();
   /** Octet mode: bytes still to read (or to discard in DiscardOctet). */
   private need = 0;

@@ -20,7 +20,8 @@ export interface RelpFrameHandler {
   error(reason: string, txnr: number | null): void;
 }
 
-const enum State { Txnr, Command, DataLen, AfterDataLen, Data, Discard, Trailer, Failed }
+const State = { Txnr: 0, Command: 1, DataLen: 2, AfterDataLen: 3, Data: 4, Discard: 5, Trailer: 6, Failed: 7 } as const;
+type State = (typeof State)[keyof typeof State];
 
 const MAX_DIGITS = 9;
 const MAX_COMMAND = 32;
@@ -28,7 +29,7 @@ const LF = 0x0a;
 const SP = 0x20;
 
 export class RelpFrameParser {
-  private state = State.Txnr;
+  private state: State = State.Txnr;
   private txnr = 0;
   private digits = 0;
   private command = '';

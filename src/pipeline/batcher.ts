@@ -1,184 +1,121 @@
 /**
- * Group commit (DESIGN §7): records are gathered per app day file for at most
- * `flushIntervalMs` (records someone waits on — RELP — only until the current socket read is
- * processed), then written as one batch by the sink; one batch is in flight at a time and the
- * next one gathers meanwhile. Callers may pass a callback that fires once the record's batch
- * is durable (RELP acks) or failed.
+ * Group commit across the configured sinks (DESIGN §7, §9). Records are gathered into one
+ * {@link RecordBatch} for at most `flushIntervalMs` (records someone waits on — RELP — only until
+ * the current socket read is processed), then every sink writes that batch; one batch is in
+ * flight at a time and the next one gathers meanwhile. A record's finalizer runs once every
+ * required sink has answered (see {@link BatchAcker}).
  *
- * Backpressure (DESIGN §3): when bytes waiting or in flight exceed `highWaterBytes`, or after a
- * failed write until the store has free space again, the batcher emits `pause`; `resume` once
- * below half the mark and the store is up. Stream front-ends pause their sockets.
+ * Flow (DESIGN §3): the batcher is `paused` while bytes waiting or in flight exceed
+ * `highWaterBytes` (until below half the mark) or while a required sink is down; `onFlow` is
+ * called on every change. The batcher knows sinks only through the {@link Sink} interface.
  */
-import { EventEmitter } from 'node:events';
-import { statfs } from 'node:fs/promises';
-import { ErrorCodes } from '../errors.js';
-import type { FileSink } from '../sinks/file.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
+import { RecordBatch, RecordStatus, type SinkEntry, type SinkFailure, type WriteResult } from '../sinks/types.js';
+import { BatchAcker, type Finalizer } from './acker.js';
 
-/** Called when the record's batch is durable (`err` null) or failed to write. */
-export type DurableCallback = (err: Error | null) => void;
-
-/** Node's own UTF-8 encoder behind `Buffer#write` (undocumented, stable since v0.x): no argument normalization on the hot path. */
-interface Utf8Writable { utf8Write(s: string, offset: number): number }
-
-/** Size of one encode buffer, bytes; a longer line gets a buffer of its own size. */
-const CHUNK_BYTES = 256 * 1024;
-
-/**
- * One app day file's pending lines, encoded to UTF-8 at append time into large buffers so
- * the per-message strings die young (cheap GC) and the write needs no join.
- */
-class Pending {
-  readonly chunks: Buffer[] = [];
-  /** Callbacks of this file's records: one file's failure never fails another's records. */
-  readonly waiters: DurableCallback[] = [];
-  records = 0;
-  private cur: Buffer = Buffer.allocUnsafe(0);
-  private used = 0;
-
-  constructor(readonly app: string, readonly day: string) {}
-
-  add(line: string): void {
-    const worst = line.length * 3;
-    if (this.cur.length - this.used < worst) {
-      this.seal();
-      this.cur = Buffer.allocUnsafe(worst > CHUNK_BYTES ? worst : CHUNK_BYTES);
-    }
-    this.used += (this.cur as unknown as Utf8Writable).utf8Write(line, this.used);
-  }
-
-  /** The encoded bytes, as buffers in order (the current one closed off). */
-  buffers(): Buffer[] {
-    this.seal();
-    return this.chunks;
-  }
-
-  private seal(): void {
-    if (this.used > 0) this.chunks.push(this.cur.subarray(0, this.used));
-    this.cur = Buffer.allocUnsafe(0);
-    this.used = 0;
-  }
+/** Tuning of the {@link Batcher}. */
+export interface BatcherOptions {
+  /** Longest wait before a record's batch is written, ms (0 = at once). */
+  flushIntervalMs: number;
+  /** Pending bytes above which the batcher is paused, bytes. */
+  highWaterBytes: number;
 }
 
-/** A batch: pending lines per app day file. */
-class Batch {
-  readonly files = new Map<string, Pending>();
-  bytes = 0;
-  records = 0;
-}
-
+/** A batch is written at once when it reaches this size, bytes. */
 const MAX_BATCH_BYTES = 4 * 1024 * 1024;
-/** Free space at which a failed store is tried again, bytes. */
-const MIN_FREE_BYTES = 1024 * 1024;
-const PROBE_MS = 1000;
 
-export class Batcher extends EventEmitter {
-  private open = new Batch();
+export class Batcher {
+  private open = new RecordBatch();
+  private acker: BatchAcker | null = null;
   private inFlight: Promise<void> | null = null;
   private inFlightBytes = 0;
   private timer: NodeJS.Timeout | null = null;
-  private paused = false;
+  private immediate = false;
+  private backpressure = false;
   private closed = false;
+  private readonly required: number;
+  /** The flow state last reported to `onFlow`. */
+  private wasPaused = false;
 
   /**
-   * @param flushIntervalMs longest wait before a record's batch is written, ms
-   * @param highWaterBytes pending bytes above which `pause` is emitted
+   * @param sinks at least one, at least one of them required
+   * @param onFlow called with the new state whenever {@link paused} changes
+   * @throws Error when no sink is required (nothing could ever be acknowledged)
    */
   constructor(
-    private readonly sink: FileSink,
-    private readonly flushIntervalMs: number,
-    private readonly highWaterBytes: number,
+    private readonly sinks: readonly SinkEntry[],
+    private readonly opts: BatcherOptions,
     private readonly metrics: Metrics,
     private readonly log: Logger,
+    private readonly onFlow: (paused: boolean) => void,
   ) {
-    super();
+    this.required = sinks.filter((e) => e.required).length;
+    if (this.required === 0) throw new Error('at least one sink must be required');
+    for (const e of sinks) {
+      e.sink.onDownChange((down) => {
+        if (e.required) this.updateFlow();
+        if (down !== null && !e.required) this.log.warn({ sink: e.sink.name, reason: down.reason, error: down.message }, 'optional sink cannot write; acknowledgements do not wait for it');
+      });
+    }
   }
 
-  /** False from a failed write until the next successful one (for /healthz). */
-  healthy = true;
-  /** The last write error's message, while unhealthy. */
-  lastError: string | null = null;
-
-  /** True while front-ends should not read (pending bytes above the high-water mark). */
-  get isPaused(): boolean { return this.paused || this.down; }
-
-  /**
-   * True after a write failed (disk full, I/O error) until free space is seen again: stream
-   * front-ends stay paused, datagrams are dropped (`disk_full`). Checked every second with
-   * `statfs` on the store; the next write then proves it.
-   */
-  down = false;
-  private probe: NodeJS.Timeout | null = null;
-
-  /** Emits `pause`/`resume` when the combined state (backpressure or store down) changes. */
-  private setFlow(backpressure: boolean, down: boolean): void {
-    const before = this.isPaused;
-    this.paused = backpressure;
-    this.down = down;
-    const after = this.isPaused;
-    if (!before && after) this.emit('pause');
-    else if (before && !after) this.emit('resume');
+  /** Opens every sink, in order. @throws what a sink's `open()` throws */
+  async start(): Promise<void> {
+    for (const e of this.sinks) await e.sink.open();
   }
 
-  /** Store failed: pause intake and probe for free space every second. */
-  private storeFailed(err: Error): void {
-    if (this.down) return;
-    this.setFlow(this.paused, true);
-    this.log.error({ err: err.message, code: ErrorCodes.STORE_WRITE }, 'store cannot write: intake paused until it can (streams paused, datagrams dropped)');
-    const check = (): void => {
-      this.probe = null;
-      if (this.closed) return;
-      statfs(this.sink.dir).then((s) => {
-        if (s.bavail * s.bsize >= MIN_FREE_BYTES) {
-          this.log.warn({ freeBytes: s.bavail * s.bsize }, 'store has free space again: intake resumed');
-          this.setFlow(this.paused, false);
-        } else this.probe = setTimeout(check, PROBE_MS);
-      }, () => { this.probe = setTimeout(check, PROBE_MS); });
-    };
-    this.probe = setTimeout(check, PROBE_MS);
+  /** The first required sink that is down, or null. */
+  get down(): SinkFailure | null {
+    for (const e of this.sinks) if (e.required && e.sink.down !== null) return e.sink.down;
+    return null;
+  }
+
+  /** True while producers should hold back: over the high-water mark, or a required sink is down. */
+  get paused(): boolean { return this.backpressure || this.down !== null; }
+
+  /** Every sink that is down, with its failure (for `/healthz`). */
+  downSinks(): Array<{ name: string; required: boolean; down: SinkFailure }> {
+    return this.sinks.flatMap((e) => (e.sink.down === null ? [] : [{ name: e.sink.name, required: e.required, down: e.sink.down }]));
+  }
+
+  private updateFlow(): void {
+    const now = this.paused;
+    if (now === this.wasPaused) return;
+    this.wasPaused = now;
+    this.onFlow(now);
   }
 
   /** Bytes waiting or being written. */
   get pendingBytes(): number { return this.open.bytes + this.inFlightBytes; }
 
   /**
-   * Queues one serialized record (`line` ends in LF) for `app`'s `day` file.
-   * @param bytes the line's size for backpressure accounting (its UTF-16 length is close enough)
+   * Queues one serialized record (`line` ends in LF) of `app`.
+   * @param receivedAtMs when its frame was read, epoch ms (sinks may partition by it)
+   * @param finalizer called once with its outcome across the required sinks
    */
-  append(app: string, day: string, line: string, bytes: number, onDurable?: DurableCallback): void {
+  append(app: string, line: string, receivedAtMs: number, finalizer?: Finalizer): void {
     const b = this.open;
-    const key = app + '/' + day;
-    let p = b.files.get(key);
-    if (p === undefined) {
-      p = new Pending(app, day);
-      b.files.set(key, p);
-    }
-    p.add(line);
-    p.records++;
-    b.bytes += bytes;
-    b.records++;
-    if (onDurable !== undefined) p.waiters.push(onDurable);
-    if (!this.paused && this.pendingBytes > this.highWaterBytes) {
+    const g = b.add(app, line, receivedAtMs);
+    if (finalizer !== undefined) (this.acker ??= new BatchAcker(this.required)).wait(g, g.count - 1, finalizer);
+    if (!this.backpressure && this.pendingBytes > this.opts.highWaterBytes) {
       this.metrics.backpressurePauses++;
-      this.setFlow(true, this.down);
+      this.backpressure = true;
+      this.updateFlow();
     }
-    if (this.inFlight === null) {
-      if (b.bytes >= MAX_BATCH_BYTES || this.flushIntervalMs === 0) this.kick();
-      else if (onDurable !== undefined) {
-        // someone waits for an ack (RELP): write as soon as this socket read is processed,
-        // not after the flush interval; group commit batches whatever arrives meanwhile
-        if (!this.immediate) {
-          this.immediate = true;
-          setImmediate(() => { this.immediate = false; this.kick(); });
-        }
-      } else if (this.timer === null) this.timer = setTimeout(() => this.kick(), this.flushIntervalMs);
-    }
+    if (this.inFlight !== null) return;
+    if (b.bytes >= MAX_BATCH_BYTES || this.opts.flushIntervalMs === 0) this.kick();
+    else if (finalizer !== undefined) {
+      // someone waits for an ack (RELP): write as soon as this socket read is processed,
+      // not after the flush interval; group commit batches whatever arrives meanwhile
+      if (!this.immediate) {
+        this.immediate = true;
+        setImmediate(() => { this.immediate = false; this.kick(); });
+      }
+    } else if (this.timer === null) this.timer = setTimeout(() => this.kick(), this.opts.flushIntervalMs);
   }
 
-  private immediate = false;
-
-  /** Writes everything queued so far; resolves when it is durable (or failed: errors are logged). */
+  /** Writes everything queued so far; resolves when every sink has answered (failures are counted and logged). */
   async flush(): Promise<void> {
     while (this.inFlight !== null || this.open.records > 0) {
       if (this.inFlight !== null) await this.inFlight;
@@ -186,52 +123,82 @@ export class Batcher extends EventEmitter {
     }
   }
 
-  /** Flushes and stops accepting timers. */
+  /** Periodic upkeep of every sink. */
+  async housekeeping(nowMs: number): Promise<void> {
+    for (const e of this.sinks) await e.sink.housekeeping?.(nowMs);
+  }
+
+  /** Flushes, stops the timers and closes every sink. */
   async close(): Promise<void> {
     await this.flush();
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
-    if (this.probe) clearTimeout(this.probe);
+    await Promise.all(this.sinks.map((e) => e.sink.close()));
   }
 
   private kick(): void {
     if (this.timer) { clearTimeout(this.timer); this.timer = null; }
     if (this.inFlight !== null || this.open.records === 0) return;
-    const batch = this.open;
-    this.open = new Batch();
+    const batch = this.open.seal();
+    const acker = this.acker ?? new BatchAcker(this.required);
+    this.open = new RecordBatch();
+    this.acker = null;
     this.inFlightBytes = batch.bytes;
-    this.inFlight = this.write(batch).finally(() => {
+    this.inFlight = this.write(batch, acker).finally(() => {
       this.inFlight = null;
       this.inFlightBytes = 0;
-      if (this.paused && this.pendingBytes <= this.highWaterBytes / 2) this.setFlow(false, this.down);
+      if (this.backpressure && this.pendingBytes <= this.opts.highWaterBytes / 2) {
+        this.backpressure = false;
+        this.updateFlow();
+      }
       // group commit: what arrived during this write is the next batch, written at once
       if (this.open.records > 0 && !this.closed) this.kick();
     });
   }
 
-  private async write(batch: Batch): Promise<void> {
-    const files = [...batch.files.values()];
+  private async write(batch: RecordBatch, acker: BatchAcker): Promise<void> {
     const t0 = process.hrtime.bigint();
-    const errors = await this.sink.writeBatch(files.map((p) => ({ app: p.app, day: p.day, data: p.buffers() })));
-    const m = this.metrics;
-    m.storeBatches++;
-    m.onBatch?.(batch.records, Number(process.hrtime.bigint() - t0) / 1e9);
-    const failed = errors.find((e) => e !== null) ?? null;
-    this.healthy = failed === null;
-    this.lastError = failed === null ? null : failed.message;
-    if (failed !== null) this.storeFailed(failed);
-    files.forEach((p, i) => {
-      const error = errors[i];
-      if (error === null) {
-        m.durableEvents += p.records;
-        m.storedEvents.set(p.app, (m.storedEvents.get(p.app) ?? 0) + p.records);
-      } else {
-        this.metrics.storeWriteErrors++;
-        // records with a waiter (RELP) are not lost: the client is told, and sends them again
-        this.metrics.rejected[(error as NodeJS.ErrnoException).code === 'ENOSPC' ? 'disk_full' : 'write_error'] += p.records - p.waiters.length;
-        this.log.error({ err: error, code: ErrorCodes.STORE_WRITE, app: p.app, day: p.day, records: p.records }, 'store write failed; these records were not stored');
+    await Promise.all(this.sinks.map(async (e) => {
+      let result: WriteResult;
+      try {
+        result = await e.sink.write(batch);
+      } catch (err) {
+        // a sink must not reject; if one does, its records are errored, never silently delivered
+        this.log.error({ err, sink: e.sink.name }, 'sink write rejected (a bug in that sink): its records count as errored');
+        result = { status: new Uint8Array(batch.records).fill(RecordStatus.Errored), failure: { reason: 'write_error', message: (err as Error).message } };
       }
-      for (const cb of p.waiters) cb(error);
-    });
+      if (result.failure !== null) this.metrics.storeWriteErrors++;
+      if (e.required && acker.settle(result)) {
+        this.account(batch, acker, Number(process.hrtime.bigint() - t0) / 1e9);
+        acker.finalize();
+      }
+    }));
+  }
+
+  /**
+   * Counts a batch's outcome across the required sinks (before its finalizers run).
+   * @param seconds time until the last required sink answered
+   */
+  private account(batch: RecordBatch, acker: BatchAcker, seconds: number): void {
+    const m = this.metrics;
+    const status = acker.status!;
+    m.storeBatches++;
+    m.onBatch?.(batch.records, seconds);
+    const waited = acker.waiting > 0 ? acker.waitedMask(batch.records) : null;
+    const lostReason = acker.failure?.reason ?? 'write_error';
+    for (const g of batch.groups) {
+      let delivered = 0;
+      for (let i = g.first, end = g.first + g.count; i < end; i++) {
+        const s = status[i];
+        if (s === RecordStatus.Delivered) delivered++;
+        else if (s === RecordStatus.Rejected) m.rejected.sink_rejected++;
+        // an errored record with a waiter (RELP) is not lost: the sender is told and resends it
+        else if (waited === null || waited[i] === 0) m.rejected[lostReason]++;
+      }
+      if (delivered > 0) {
+        m.durableEvents += delivered;
+        m.storedEvents.set(g.app, (m.storedEvents.get(g.app) ?? 0) + delivered);
+      }
+    }
   }
 }

@@ -8,7 +8,8 @@
 import type { AppConfig } from '../config/schema.js';
 
 /** Outcome of {@link Quotas.take}. */
-export const enum QuotaResult { Ok = 0, RateLimited = 1, OverDailyVolume = 2 }
+export const QuotaResult = { Ok: 0, RateLimited: 1, OverDailyVolume: 2 } as const;
+export type QuotaResult = (typeof QuotaResult)[keyof typeof QuotaResult];
 
 interface AppQuota {
   rate: number;

@@ -1,21 +1,32 @@
 /**
- * The embedded file store (DESIGN §7): `<dir>/<app>/<YYYY-MM-DD>.ndjson`, one JSON record per
- * line, append-only. A batch is written with one `write` per file and, when `fsync` is on,
- * one `fdatasync` per file; only then is it durable. A failed write (ENOSPC, EIO) is rolled
- * back with `ftruncate` to the file's previous size so no torn line stays behind; a torn last
- * line left by a crash is cut off by {@link FileSink.recover} at start (it was never acked).
+ * The embedded file store (DESIGN §7), a {@link Sink}: `<dir>/<app>/<YYYY-MM-DD>.ndjson`
+ * (store/layout.ts), one JSON record per line, append-only, partitioned by app and UTC day of
+ * receipt. A batch is written with one `writev` per day file and, when `fsync` is on, one
+ * `fdatasync` per file; only then are its records `Delivered`. A failed write (ENOSPC, EIO) is
+ * rolled back with `ftruncate` to the file's previous size so no torn line stays behind, marks
+ * exactly that file's records `Errored`, and puts the sink down (`disk_full` for ENOSPC,
+ * `write_error` otherwise) until `statfs` shows free space again (checked every second). A torn
+ * last line left by a crash is cut off by {@link FileSink.open} (it was never acknowledged).
+ * Retention (sinks/retention.ts) runs at open and hourly from {@link FileSink.housekeeping}.
  */
-import { mkdir, open, readdir, stat, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readdir, stat, statfs, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
+import { ErrorCodes, ReceiverError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { appDir, dayFilePath, dayNumber, dayString } from '../store/layout.js';
+import { enforceRetention, type RetentionResult } from './retention.js';
+import { RecordStatus, type RecordBatch, type Sink, type SinkFailure, type WriteResult } from './types.js';
 
 /** The bytes for one day file of one app within a batch. */
-export interface FileWrite {
+interface FileWrite {
   app: string;
   /** UTC day, `YYYY-MM-DD`. */
   day: string;
   /** Whole lines, in order. */
   data: Buffer[];
+  /** Status indices of its records: `[from, to)`. */
+  from: number;
+  to: number;
 }
 
 interface OpenFile {
@@ -25,23 +36,57 @@ interface OpenFile {
   lastUsedMs: number;
 }
 
-const IDLE_CLOSE_MS = 60_000;
+/** Options of {@link FileSink}: the `storage:` keys it uses. */
+export interface FileSinkOptions {
+  /** Store root (created if missing), absolute. */
+  dir: string;
+  /** fdatasync each batch (DESIGN §7 durability promise). */
+  fsync: boolean;
+  /** Day files older than this many days are deleted; 0 = keep forever. */
+  retentionDays: number;
+  /** Size cap of the whole store, bytes (oldest days deleted first); 0 = none. */
+  maxBytes: number;
+  log: Logger;
+}
 
-export class FileSink {
+const IDLE_CLOSE_MS = 60_000;
+const RETENTION_MS = 3_600_000;
+/** Free space at which a failed store is tried again, bytes. */
+const MIN_FREE_BYTES = 1024 * 1024;
+const PROBE_MS = 1000;
+
+export class FileSink implements Sink {
+  readonly name = 'file';
+  readonly dir: string;
   private readonly files = new Map<string, OpenFile>();
   private readonly opening = new Map<string, Promise<OpenFile>>();
+  private readonly listeners: Array<(down: SinkFailure | null) => void> = [];
+  private probe: NodeJS.Timeout | null = null;
+  private inFlight: Promise<unknown> | null = null;
+  private lastRetentionMs = 0;
+  private closed = false;
+  down: SinkFailure | null = null;
+
+  constructor(private readonly o: FileSinkOptions) {
+    this.dir = o.dir;
+  }
 
   /**
-   * @param dir store root (created if missing)
-   * @param fsync fdatasync each batch (DESIGN §7 durability promise)
-   * @param syncDelayMs test hook: extra delay before each sync, ms (0 in production)
-   * @param fault test hook: an error to fail the next write with (fault injection where a test cannot fill a real disk)
+   * Creates the store root, truncates every day file whose last line has no LF, and applies
+   * retention.
+   * @throws ReceiverError SYSLOG_ERR_STORE_OPEN when the root cannot be created or scanned
    */
-  constructor(readonly dir: string, private readonly fsync: boolean, private readonly log: Logger, private readonly syncDelayMs = 0,
-    private readonly fault: (() => NodeJS.ErrnoException | null) | null = null) {}
+  async open(): Promise<void> {
+    try {
+      await this.recover();
+    } catch (e) {
+      throw new ReceiverError(ErrorCodes.STORE_OPEN, `cannot open the store at ${this.dir}: ${(e as Error).message}. Check storage.dir and its permissions.`, { cause: e });
+    }
+    await this.enforceRetention(Date.now());
+  }
 
   /**
-   * Creates the store root and truncates every day file whose last line has no LF.
+   * Cuts torn last lines (see {@link open}).
    * @returns the number of files repaired
    */
   async recover(): Promise<number> {
@@ -49,27 +94,75 @@ export class FileSink {
     let repaired = 0;
     for (const app of await readdir(this.dir, { withFileTypes: true })) {
       if (!app.isDirectory()) continue;
-      const appDir = join(this.dir, app.name);
-      for (const f of await readdir(appDir)) {
+      const dir = appDir(this.dir, app.name);
+      for (const f of await readdir(dir)) {
         if (!f.endsWith('.ndjson')) continue;
-        if (await truncateTornTail(join(appDir, f))) {
+        if (await truncateTornTail(join(dir, f))) {
           repaired++;
-          this.log.warn({ file: join(app.name, f) }, 'cut a torn last line left by a crash (never acknowledged)');
+          this.o.log.warn({ file: join(app.name, f) }, 'cut a torn last line left by a crash (never acknowledged)');
         }
       }
     }
     return repaired;
   }
 
+  onDownChange(listener: (down: SinkFailure | null) => void): void {
+    this.listeners.push(listener);
+  }
+
   /**
-   * Appends every write and syncs each touched file, all files in parallel. Never rejects.
-   * @returns per write (same order): null once durable, or the write/sync error (that file was
-   *   rolled back to its previous size, so it holds no part of the failed write)
+   * Appends each app's records to their day files and syncs each touched file, all files in
+   * parallel. Never rejects: a file whose write or sync failed was rolled back to its previous
+   * size and its records are `Errored`.
    */
-  async writeBatch(writes: readonly FileWrite[]): Promise<Array<Error | null>> {
+  write(batch: RecordBatch): Promise<WriteResult> {
+    const p = this.writeBatch(batch);
+    this.inFlight = p;
+    return p;
+  }
+
+  private async writeBatch(batch: RecordBatch): Promise<WriteResult> {
     const now = Date.now();
-    const results = await Promise.allSettled(writes.map((w) => this.append(w, now)));
-    return results.map((r) => (r.status === 'fulfilled' ? null : (r.reason as Error)));
+    const status = new Uint8Array(batch.records);
+    let failure: SinkFailure | null = null;
+    // files in parallel; the runs of one file (a clock stepped back over midnight) in order
+    await Promise.all([...partition(batch).values()].map(async (runs) => {
+      for (const w of runs) {
+        try {
+          await this.append(w, now);
+        } catch (e) {
+          const err = e as NodeJS.ErrnoException;
+          status.fill(RecordStatus.Errored, w.from, w.to);
+          failure ??= { reason: err.code === 'ENOSPC' ? 'disk_full' : 'write_error', message: err.message };
+          this.o.log.error({ err, code: ErrorCodes.STORE_WRITE, app: w.app, day: w.day, records: w.to - w.from }, 'store write failed; these records were not stored');
+        }
+      }
+    }));
+    if (failure !== null) this.failed(failure);
+    return { status, failure };
+  }
+
+  private setDown(down: SinkFailure | null): void {
+    this.down = down;
+    for (const l of this.listeners) l(down);
+  }
+
+  /** A write failed: down until statfs shows free space (the next write then proves it). */
+  private failed(failure: SinkFailure): void {
+    if (this.down !== null) return;
+    this.setDown(failure);
+    this.o.log.error({ code: ErrorCodes.STORE_WRITE, reason: failure.reason, error: failure.message }, 'store cannot write: intake paused until it can (streams paused, datagrams dropped)');
+    const check = (): void => {
+      this.probe = null;
+      if (this.closed) return;
+      statfs(this.dir).then((s) => {
+        if (s.bavail * s.bsize >= MIN_FREE_BYTES) {
+          this.o.log.warn({ freeBytes: s.bavail * s.bsize }, 'store has free space again: intake resumed');
+          this.setDown(null);
+        } else this.probe = setTimeout(check, PROBE_MS);
+      }, () => { this.probe = setTimeout(check, PROBE_MS); });
+    };
+    this.probe = setTimeout(check, PROBE_MS);
   }
 
   private async append(w: FileWrite, now: number): Promise<void> {
@@ -78,8 +171,6 @@ export class FileSink {
     let total = 0;
     for (const b of w.data) total += b.length;
     try {
-      const injected = this.fault?.() ?? null;
-      if (injected !== null) throw injected;
       let written = 0;
       let bufs = w.data;
       while (written < total) {
@@ -87,10 +178,7 @@ export class FileSink {
         written += bytesWritten;
         if (written < total) bufs = remainder(w.data, written);
       }
-      if (this.fsync) {
-        if (this.syncDelayMs > 0) await new Promise((r) => setTimeout(r, this.syncDelayMs));
-        await f.fh.datasync();
-      }
+      if (this.o.fsync) await f.fh.datasync();
       f.size += total;
     } catch (err) {
       await f.fh.truncate(f.size).catch(() => undefined);
@@ -105,13 +193,12 @@ export class FileSink {
     let p = this.opening.get(key);
     if (!p) {
       p = (async () => {
-        const appDir = join(this.dir, app);
-        await mkdir(appDir, { recursive: true });
-        const path = join(appDir, `${day}.ndjson`);
-        const fh = await open(path, 'a+', 0o640);
+        const dir = appDir(this.dir, app);
+        await mkdir(dir, { recursive: true });
+        const fh = await open(dayFilePath(this.dir, app, day), 'a+', 0o640);
         const size = (await fh.stat()).size;
         // a new file's directory entry must be durable too, or a crash can lose the file
-        if (size === 0 && this.fsync) await syncDir(appDir).then(() => syncDir(this.dir));
+        if (size === 0 && this.o.fsync) await syncDir(dir).then(() => syncDir(this.dir));
         const of: OpenFile = { fh, size, lastUsedMs: Date.now() };
         this.files.set(key, of);
         return of;
@@ -122,8 +209,24 @@ export class FileSink {
     return p;
   }
 
+  /** Closes idle files; retention hourly. */
+  async housekeeping(nowMs: number): Promise<void> {
+    await this.closeIdle(nowMs);
+    if (nowMs - this.lastRetentionMs >= RETENTION_MS) await this.enforceRetention(nowMs).catch((err) => this.o.log.error({ err }, 'retention failed'));
+  }
+
+  /** Deletes expired and over-cap day files (storage.retentionDays, storage.maxBytes). */
+  async enforceRetention(nowMs: number): Promise<RetentionResult> {
+    const { retentionDays, maxBytes, log } = this.o;
+    const res = await enforceRetention(this.dir, retentionDays, maxBytes, nowMs, (f) => this.closeFile(f.app, f.day));
+    this.lastRetentionMs = nowMs;
+    if (res.deletedFiles > 0) log.info({ ...res }, 'retention: deleted old day files');
+    if (maxBytes > 0 && res.totalBytes > maxBytes) log.warn({ totalBytes: res.totalBytes, maxBytes }, "store is over storage.maxBytes with only today's files left");
+    return res;
+  }
+
   /** Closes the handle of one day file, if open (before retention deletes it). */
-  async closeFile(app: string, day: string): Promise<void> {
+  private async closeFile(app: string, day: string): Promise<void> {
     const key = `${app}/${day}`;
     const f = this.files.get(key);
     if (!f) return;
@@ -132,7 +235,7 @@ export class FileSink {
   }
 
   /** Closes files not written for a minute (yesterday's, quiet apps). */
-  async closeIdle(now = Date.now()): Promise<void> {
+  private async closeIdle(now: number): Promise<void> {
     for (const [key, f] of this.files) {
       if (now - f.lastUsedMs > IDLE_CLOSE_MS) {
         this.files.delete(key);
@@ -141,12 +244,39 @@ export class FileSink {
     }
   }
 
-  /** Closes every open file. */
+  /** Waits for the write in flight, stops the free-space probe, closes every open file. */
   async close(): Promise<void> {
+    this.closed = true;
+    if (this.probe) clearTimeout(this.probe);
+    await this.inFlight;
     const all = [...this.files.values()];
     this.files.clear();
     await Promise.all(all.map((f) => f.fh.close().catch(() => undefined)));
   }
+}
+
+/**
+ * Splits a batch into day-file writes, per file: each app's records cut where the UTC day of
+ * receipt changes (records are in arrival order, so a file normally gets one run per batch).
+ */
+function partition(batch: RecordBatch): Map<string, FileWrite[]> {
+  const out = new Map<string, FileWrite[]>();
+  for (const g of batch.groups) {
+    const at = g.receivedAtMs;
+    let from = 0;
+    while (from < g.count) {
+      const day = dayNumber(at[from]);
+      let to = from + 1;
+      while (to < g.count && dayNumber(at[to]) === day) to++;
+      const w: FileWrite = { app: g.app, day: dayString(day), data: g.slices(from, to), from: g.first + from, to: g.first + to };
+      const key = `${w.app}/${w.day}`;
+      const runs = out.get(key);
+      if (runs === undefined) out.set(key, [w]);
+      else runs.push(w);
+      from = to;
+    }
+  }
+  return out;
 }
 
 /** The part of `bufs` after the first `skip` bytes (after a short writev). */

@@ -6,7 +6,7 @@
  * so `retentionDays: 14` keeps today and the 14 days before it.
  */
 import { readdir, stat, unlink } from 'node:fs/promises';
-import { join } from 'node:path';
+import { appDir, DAY_MS, dayFilePath, parseDayFileName } from '../store/layout.js';
 
 /** One day file of the store. */
 export interface DayFile {
@@ -17,8 +17,6 @@ export interface DayFile {
   bytes: number;
 }
 
-const DAY_RE = /^(\d{4}-\d{2}-\d{2})\.ndjson$/;
-const DAY_MS = 86_400_000;
 
 /** Every `<dir>/<app>/<YYYY-MM-DD>.ndjson`, oldest day first. */
 export async function listDayFiles(dir: string): Promise<DayFile[]> {
@@ -27,12 +25,12 @@ export async function listDayFiles(dir: string): Promise<DayFile[]> {
   try { apps = await readdir(dir); } catch { return out; }
   for (const app of apps) {
     let names: string[];
-    try { names = await readdir(join(dir, app)); } catch { continue; } // not a directory
+    try { names = await readdir(appDir(dir, app)); } catch { continue; } // not a directory
     for (const n of names) {
-      const m = DAY_RE.exec(n);
-      if (!m) continue;
-      const path = join(dir, app, n);
-      try { out.push({ app, day: m[1], path, bytes: (await stat(path)).size }); } catch { /* deleted meanwhile */ }
+      const day = parseDayFileName(n);
+      if (day === null) continue;
+      const path = dayFilePath(dir, app, day);
+      try { out.push({ app, day, path, bytes: (await stat(path)).size }); } catch { /* deleted meanwhile */ }
     }
   }
   return out.sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : a.app < b.app ? -1 : 1));

@@ -8,13 +8,14 @@
  * invalid config, as for the other commands).
  */
 import { statSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { DEFAULT_CONFIG_FILE, loadConfigFile } from '../config/load.js';
 import { ConfigError, type Config } from '../config/schema.js';
 import { ReceiverError } from '../errors.js';
 import { matches, parseSeverity, parseSince, rawPrefilter, StoreOptionError, type RecordFilter } from './filter.js';
 import { formatLine } from './format.js';
+import { appDir, parseDayFileName } from './layout.js';
 import { follow, listDays, readRecords, tailLast, type StoredLine } from './reader.js';
 
 /** Options of {@link runTail}. */
@@ -144,7 +145,7 @@ export async function runSearch(opts: SearchOptions): Promise<number> {
       until,
       rawFilter: rawPrefilter(filter),
       onFile: (file, i, total) => {
-        if (total > 1 && isTTY(err)) progress.show(`searching day ${i}/${total}: ${basename(file, '.ndjson')} …`);
+        if (total > 1 && isTTY(err)) progress.show(`searching day ${i}/${total}: ${parseDayFileName(basename(file))} …`);
       },
     });
     for await (const l of records) {
@@ -271,26 +272,26 @@ function openStore(configPath: string, app: string, err: NodeJS.WritableStream):
     throw e;
   }
   const storeDir = config.storage.dir;
-  const appDir = join(storeDir, app);
+  const dir = appDir(storeDir, app);
   const known = config.apps.some((a) => a.name === app);
   try {
-    if (!statSync(appDir).isDirectory()) {
-      err.write(`syslog-receiver: cannot read the store for app "${app}": ${appDir} is not a directory\n`);
+    if (!statSync(dir).isDirectory()) {
+      err.write(`syslog-receiver: cannot read the store for app "${app}": ${dir} is not a directory\n`);
       return 1;
     }
     listDays(storeDir, app); // readable?
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') {
-      if (known) return { storeDir, appDir, exists: false };
+      if (known) return { storeDir, appDir: dir, exists: false };
       const names = config.apps.map((a) => a.name).join(', ') || 'none';
-      err.write(`syslog-receiver: no such app "${app}": it is not in ${configPath} (apps: ${names}) and ${appDir} does not exist\n`);
+      err.write(`syslog-receiver: no such app "${app}": it is not in ${configPath} (apps: ${names}) and ${dir} does not exist\n`);
       return 1;
     }
-    err.write(`syslog-receiver: cannot read the store for app "${app}": ${appDir}: ${(e as Error).message}\n`);
+    err.write(`syslog-receiver: cannot read the store for app "${app}": ${dir}: ${(e as Error).message}\n`);
     return 1;
   }
-  return { storeDir, appDir, exists: true };
+  return { storeDir, appDir: dir, exists: true };
 }
 
 /** Reports a read error from the store (naming the path) and returns exit code 1. */

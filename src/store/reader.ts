@@ -15,12 +15,11 @@ import { readdirSync, watch, type FSWatcher } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { SyslogRecord } from '../record.js';
+import { appDir, DAY_MS, dayFileStartMs, parseDayFileName } from './layout.js';
 
 /** Size of the one read buffer each reader uses, bytes. */
 export const BLOCK_BYTES = 64 * 1024;
 
-const DAY_MS = 86_400_000;
-const DAY_FILE = /^(\d{4})-(\d{2})-(\d{2})\.ndjson$/;
 const LF = 0x0a;
 
 /** One stored line as read back. */
@@ -78,9 +77,9 @@ export interface ReadOptions {
  * @throws the `readdir` error (`ENOENT` when the app has no directory, `EACCES`, `ENOTDIR` …)
  */
 export function listDays(storeDir: string, app: string): string[] {
-  const dir = join(storeDir, app);
+  const dir = appDir(storeDir, app);
   return readdirSync(dir)
-    .filter((f) => DAY_FILE.test(f))
+    .filter((f) => parseDayFileName(f) !== null)
     .sort()
     .map((f) => join(dir, f));
 }
@@ -90,8 +89,7 @@ export function listDays(storeDir: string, app: string): string[] {
  * @returns epoch ms of that day's 00:00 UTC, or NaN when the name is not `YYYY-MM-DD.ndjson`
  */
 export function dayStartMs(file: string): number {
-  const m = DAY_FILE.exec(basename(file));
-  return m ? Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])) : NaN;
+  return dayFileStartMs(basename(file));
 }
 
 /**
@@ -202,7 +200,7 @@ export async function follow(
   if (signal.aborted) return;
   const pollMs = opts.pollMs ?? 250;
   const graceMs = opts.graceMs ?? 10_000;
-  const dir = join(storeDir, app);
+  const dir = appDir(storeDir, app);
   const days = (): string[] => {
     try {
       return listDays(storeDir, app);

@@ -1,14 +1,13 @@
 /**
- * Shared life cycle of a stream connection (TCP now, TLS later): framing auto-detection,
- * idle timeout, connection limit, and backpressure — every open socket is paused while the
- * batcher is above its high-water mark (DESIGN §3) and resumed below it.
+ * Shared life cycle of a stream connection (TCP, TLS): framing auto-detection, idle timeout,
+ * connection limit, and backpressure — every open socket is paused while the intake is paused
+ * (its sinks are behind or cannot write; DESIGN §3) and resumed after.
  */
 import type { AddressInfo, Server, Socket } from 'node:net';
 import { StreamFramer } from '../framing/detect.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
-import type { Batcher } from '../pipeline/batcher.js';
-import type { Ingest } from '../pipeline/ingest.js';
+import type { Intake } from '../pipeline/intake.js';
 import type { FrameSource, Transport } from '../record.js';
 import type { LimitsConfig } from '../config/schema.js';
 
@@ -34,14 +33,17 @@ export class LiveLimits {
   }
 }
 
-export interface StreamOptions {
-  transport: Transport;
-  ingest: Ingest;
-  batcher: Batcher;
+/** What every front-end that feeds frames gets from the receiver. */
+export interface FrontEndDeps {
+  intake: Intake;
   metrics: Metrics;
   log: Logger;
   /** maxMessageBytes, maxConnections (per listener, TLS handshakes included), idleTimeoutMs. */
   limits: LiveLimits;
+}
+
+export interface StreamOptions extends FrontEndDeps {
+  transport: Transport;
 }
 
 /** Tracks the open sockets of one listener and applies the shared rules to each. */
@@ -51,8 +53,8 @@ export class ConnectionSet {
   private readonly onResume = (): void => { for (const s of this.sockets) s.resume(); };
 
   constructor(private readonly o: StreamOptions) {
-    o.batcher.on('pause', this.onPause);
-    o.batcher.on('resume', this.onResume);
+    o.intake.on('pause', this.onPause);
+    o.intake.on('resume', this.onResume);
   }
 
   /**
@@ -71,10 +73,10 @@ export class ConnectionSet {
     this.sockets.add(socket);
     m.openConnections[t]++;
     let receivedAtMs = 0;
-    const ingest = o.ingest;
+    const intake = o.intake;
     const { maxMessageBytes, idleTimeoutMs } = o.limits.current;
     const framer = new StreamFramer(maxMessageBytes, (buf, start, end, truncated) => {
-      ingest.frame(buf, start, end, truncated, source, receivedAtMs);
+      intake.frame(buf, start, end, truncated, source, receivedAtMs);
     });
     socket.on('data', (chunk: Buffer) => {
       receivedAtMs = Date.now();
@@ -104,13 +106,13 @@ export class ConnectionSet {
         socket.destroy();
       });
     }
-    if (o.batcher.isPaused) socket.pause();
+    if (o.intake.paused) socket.pause();
   }
 
   /** Closes every socket; each delivers its unterminated last line, if any, on close. */
   closeAll(): void {
-    this.o.batcher.off('pause', this.onPause);
-    this.o.batcher.off('resume', this.onResume);
+    this.o.intake.off('pause', this.onPause);
+    this.o.intake.off('resume', this.onResume);
     for (const s of this.sockets) s.destroy();
   }
 }

@@ -1,36 +1,31 @@
 /**
  * RELP front-end (DESIGN §5; RELP spec and librelp's behaviour), default port 20514, plain or
  * over TLS. Each `syslog` frame goes through the same parse and authorization as every other
- * front-end, and is answered `rsp 200 OK` only once its record's batch is durable in the store
- * (`rsp 500` when the write failed — or, with `onWriteError: close`, the session is dropped
- * unanswered so the client resends), always in txnr order. A frame rejected by authorization is
- * answered 200 too (counted as rejected, never stored), so one bad message cannot block the
- * sender's queue forever.
+ * front-end, and is answered `rsp 200 OK` only once every required sink delivered its record
+ * (`rsp 500` when a sink errored it — or, with `onWriteError: close`, the session is dropped
+ * unanswered so the client resends), always in txnr order. A frame rejected by authorization, or
+ * refused for good by a sink, is answered 200 too (counted as rejected, never stored), so one
+ * bad message cannot block the sender's queue forever.
  *
  * Session rules: `open` first (offers `relp_version`, `relp_software`, `commands`; a client that
  * does not offer `syslog` is refused with 500); txnr must increase by one (999999999 wraps to 1);
  * `close` → `rsp 0` after every earlier ack, then the connection ends; any violation (bad frame,
  * txnr out of sequence, command before `open`) is answered `rsp 500 …`, counted, and the session
  * closed. Flow control: at `maxUnackedFrames` frames read but not yet acked, parsing stops and
- * the socket is paused (a slow disk makes clients wait); so is every socket while the batcher is
- * over its high-water mark or the store cannot write, and while a frame waits for its app's quota. Shutdown: stop reading, flush the store, send the remaining acks, then
- * `0 serverclose 0`.
+ * the socket is paused (a slow disk makes clients wait); so is every socket while the intake is
+ * paused (sinks behind or unable to write), and while a frame waits for its app's quota.
+ * Shutdown: stop reading, drain the intake, send the remaining acks, then `0 serverclose 0`.
  */
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import type { RelpListenerConfig } from '../config/schema.js';
 import { RelpFrameParser } from '../framing/relp-frame.js';
-import type { Logger } from '../logger.js';
-import type { Metrics } from '../metrics.js';
-import type { Batcher } from '../pipeline/batcher.js';
-import { IngestResult, type Ingest } from '../pipeline/ingest.js';
+import { FrameResult, RecordStatus } from '../pipeline/intake.js';
 import type { FrameSource } from '../record.js';
-import { limitConnections, Listening, streamSource, type LiveLimits } from './connection.js';
+import { limitConnections, Listening, streamSource, type FrontEndDeps } from './connection.js';
+import { TlsServer, type TlsFiles } from './tls.js';
+import type { FrontEnd } from './types.js';
 
-export interface RelpOptions {
-  ingest: Ingest;
-  batcher: Batcher;
-  metrics: Metrics;
-  log: Logger;
-  limits: LiveLimits;
+export interface RelpOptions extends FrontEndDeps {
   maxUnackedFrames: number;
   /** `nack`: answer a failed write `rsp 500`; `close`: drop the session unanswered (see RelpListenerConfig). */
   onWriteError: 'nack' | 'close';
@@ -44,7 +39,8 @@ const MAX_THROTTLE_WAIT_MS = 1000;
 /** Answer to a frame whose write failed: the client keeps it and sends it again. */
 const FAILED = '500 store write failed';
 
-const enum Ack { Pending, Ok, Failed, Close, Error, ServerClose, Open, Refuse }
+const Ack = { Pending: 0, Ok: 1, Failed: 2, Close: 3, Error: 4, ServerClose: 5, Open: 6, Refuse: 7 } as const;
+type Ack = (typeof Ack)[keyof typeof Ack];
 
 interface Entry {
   txnr: number;
@@ -134,19 +130,19 @@ class RelpSession {
    */
   private syslog(txnr: number, data: Buffer, start: number, end: number, truncated: boolean): boolean {
     const entry: Entry = { txnr, kind: Ack.Pending, text: '' };
-    const result = this.o.ingest.frame(data, start, end, truncated, this.source, Date.now(), (err) => {
-      entry.kind = err === null ? Ack.Ok : Ack.Failed;
+    const result = this.o.intake.frame(data, start, end, truncated, this.source, Date.now(), (status) => {
+      entry.kind = status === RecordStatus.Errored ? Ack.Failed : Ack.Ok;
       this.flush();
     });
-    if (result === IngestResult.Throttled) {
+    if (result === FrameResult.Throttled) {
       this.deferred = { txnr, data: Buffer.from(data.subarray(start, end)), truncated };
-      const wait = Math.min(Math.max(this.o.ingest.retryAtMs - Date.now(), 1), MAX_THROTTLE_WAIT_MS);
+      const wait = Math.min(Math.max(this.o.intake.retryAtMs - Date.now(), 1), MAX_THROTTLE_WAIT_MS);
       this.deferTimer = setTimeout(() => this.retryDeferred(), wait);
       this.socket.pause();
       return false;
     }
     this.queue.push(entry);
-    if (result === IngestResult.Rejected) entry.kind = Ack.Ok;
+    if (result === FrameResult.Rejected) entry.kind = Ack.Ok;
     this.flush();
     return this.unacked < this.o.maxUnackedFrames; // false: stop parsing until acks free the window
   }
@@ -263,14 +259,14 @@ class RelpSession {
   }
 }
 
-/** The RELP listener: a plain `net.Server`, or the connections of a TLS server handed in. */
-export class RelpSessions {
+/** The RELP sessions of one listener (plain `net.Server` or TLS server). */
+class RelpSessions {
   readonly sessions = new Set<RelpSession>();
   private readonly onPause = (): void => { for (const s of this.sessions) s.updateFlow(); };
 
   constructor(private readonly o: RelpOptions) {
-    o.batcher.on('pause', this.onPause);
-    o.batcher.on('resume', this.onPause);
+    o.intake.on('pause', this.onPause);
+    o.intake.on('resume', this.onPause);
   }
 
   /** Applies `limits.maxConnections` (counted on `drop`). */
@@ -281,7 +277,7 @@ export class RelpSessions {
   /** Takes over an accepted (and, over TLS, secured) socket. */
   accept(socket: Socket, source: FrameSource): void {
     const m = this.o.metrics;
-    const session = new RelpSession(socket, source, this.o, () => this.o.batcher.isPaused);
+    const session = new RelpSession(socket, source, this.o, () => this.o.intake.paused);
     this.sessions.add(session);
     m.openConnections.relp++;
     socket.setNoDelay(true);
@@ -301,14 +297,14 @@ export class RelpSessions {
   }
 
   /**
-   * Graceful shutdown: stop reading every session, wait until the store has synced what was
-   * read, send the remaining acks and `0 serverclose 0`, and give clients `graceMs` to close.
+   * Graceful shutdown: stop reading every session, wait until the sinks have answered for what
+   * was read, send the remaining acks and `0 serverclose 0`, and give clients `graceMs` to close.
    */
   async shutdown(graceMs = 2000): Promise<void> {
-    this.o.batcher.off('pause', this.onPause);
-    this.o.batcher.off('resume', this.onPause);
+    this.o.intake.off('pause', this.onPause);
+    this.o.intake.off('resume', this.onPause);
     for (const s of this.sessions) s.stopReading();
-    await this.o.batcher.flush();
+    await this.o.intake.drain();
     const closed = [...this.sessions].map((s) => new Promise<void>((r) => {
       if (s.socket.destroyed) return r();
       s.socket.once('close', () => r());
@@ -320,19 +316,43 @@ export class RelpSessions {
   }
 }
 
-/** Plain-TCP RELP listener. */
-export class RelpListener {
-  private readonly net: Listening;
+/** The RELP front-end (`listen.relp`): plain TCP, or TLS with `tls: true`. */
+export class RelpListener implements FrontEnd {
+  readonly kind = 'relp';
+  private readonly sessions: RelpSessions;
+  private readonly net: Listening | null = null;
+  private readonly secure: TlsServer | null = null;
 
-  constructor(private readonly sessions: RelpSessions, log: Logger) {
-    this.net = new Listening(createServer({ noDelay: true }, (socket) => sessions.accept(socket, streamSource(socket, 'relp'))), log, 'listen.relp');
-    sessions.limit(this.net.server);
+  /**
+   * @param files the certificate files when `cfg.tls` (null for plain RELP)
+   * @throws Error when the certificate files are unusable (see {@link TlsServer})
+   */
+  constructor(readonly name: string, private readonly cfg: RelpListenerConfig, files: TlsFiles | null, deps: FrontEndDeps) {
+    const sessions = new RelpSessions({ ...deps, maxUnackedFrames: cfg.maxUnackedFrames, onWriteError: cfg.onWriteError });
+    this.sessions = sessions;
+    if (files === null) {
+      this.net = new Listening(createServer({ noDelay: true }, (socket) => sessions.accept(socket, streamSource(socket, 'relp'))), deps.log, name);
+      sessions.limit(this.net.server);
+    } else {
+      this.secure = new TlsServer(name, cfg, files, {
+        transport: 'relp', metrics: deps.metrics, log: deps.log,
+        onConnection: (socket, source) => sessions.accept(socket, source),
+        limit: (server) => sessions.limit(server),
+      });
+    }
   }
 
-  get listening(): boolean { return this.net.listening; }
+  get listening(): boolean { return (this.secure ?? this.net)!.listening; }
 
-  start(address: string, port: number): Promise<AddressInfo> { return this.net.start(address, port); }
+  /** Binds; rejects with the socket error. */
+  start(): Promise<AddressInfo> { return this.secure ? this.secure.start() : this.net!.start(this.cfg.address, this.cfg.port); }
 
-  /** Stops accepting; the sessions flush, ack, send serverclose and close. */
-  stop(): Promise<void> { return this.net.close(() => this.sessions.shutdown()); }
+  /** RELP over TLS: re-reads the certificate files (true for plain RELP: nothing to reload). */
+  reload(): boolean { return this.secure ? this.secure.reload() : true; }
+
+  /** Stops accepting; the sessions drain, ack, send serverclose and close. */
+  stop(): Promise<void> {
+    const shutdown = (): Promise<void> => this.sessions.shutdown();
+    return this.secure ? this.secure.close(shutdown) : this.net!.close(shutdown);
+  }
 }

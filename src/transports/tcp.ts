@@ -1,22 +1,26 @@
 /** Plain TCP front-end (DESIGN §3): RFC 6587 per-frame auto-detection, default port 514. */
 import { createServer, type AddressInfo } from 'node:net';
-import { ConnectionSet, Listening, type StreamOptions } from './connection.js';
+import type { ListenerConfig } from '../config/schema.js';
+import { ConnectionSet, Listening, type FrontEndDeps } from './connection.js';
+import type { FrontEnd } from './types.js';
 
-export class TcpListener {
+export class TcpListener implements FrontEnd {
+  readonly kind = 'tcp';
   private readonly net: Listening;
   private readonly conns: ConnectionSet;
 
-  constructor(opts: Omit<StreamOptions, 'transport'>) {
-    const conns = new ConnectionSet({ ...opts, transport: 'tcp' });
+  /** @param name config path (`listen.tcp`) */
+  constructor(readonly name: string, private readonly cfg: ListenerConfig, deps: FrontEndDeps) {
+    const conns = new ConnectionSet({ ...deps, transport: 'tcp' });
     this.conns = conns;
-    this.net = new Listening(createServer({ noDelay: true }, (s) => conns.accept(s)), opts.log, 'listen.tcp');
+    this.net = new Listening(createServer({ noDelay: true }, (s) => conns.accept(s)), deps.log, name);
     conns.limit(this.net.server);
   }
 
   get listening(): boolean { return this.net.listening; }
 
   /** Binds; rejects with the socket error (EADDRINUSE, EACCES …). */
-  start(address: string, port: number): Promise<AddressInfo> { return this.net.start(address, port); }
+  start(): Promise<AddressInfo> { return this.net.start(this.cfg.address, this.cfg.port); }
 
   /** Stops accepting and closes every connection. */
   stop(): Promise<void> { return this.net.close(() => this.conns.closeAll()); }

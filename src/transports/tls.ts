@@ -19,20 +19,16 @@ import { basename, dirname } from 'node:path';
 import { X509Certificate } from 'node:crypto';
 import { createSecureContext, createServer, type SecureContextOptions, type Server, type TLSSocket } from 'node:tls';
 import { subjectString } from '../certs/fingerprint.js';
+import type { TlsFiles } from '../certs/listener-files.js';
 import type { TlsListenerConfig } from '../config/schema.js';
 import type { FrameSource } from '../record.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import type { Transport } from '../record.js';
-import { ConnectionSet, Listening, type StreamOptions } from './connection.js';
+import { ConnectionSet, Listening, type FrontEndDeps } from './connection.js';
+import type { FrontEnd } from './types.js';
 
-/** A TLS listener's files, resolved (a generated set when the config names none). */
-export interface TlsFiles {
-  cert: string;
-  key: string;
-  /** CA bundle for client certificates; null = none requested. */
-  ca: string | null;
-}
+export type { TlsFiles };
 
 const WATCH_DEBOUNCE_MS = 300;
 
@@ -193,16 +189,20 @@ export class TlsServer {
 }
 
 /** The syslog-over-TLS front-end: a {@link TlsServer} feeding RFC 6587 framed connections. */
-export class TlsListener {
+export class TlsListener implements FrontEnd {
+  readonly kind = 'tls';
   private readonly conns: ConnectionSet;
   private readonly secure: TlsServer;
 
-  /** @throws Error when the certificate files are unusable (see {@link TlsServer}) */
-  constructor(readonly name: string, cfg: TlsListenerConfig, files: TlsFiles, o: Omit<StreamOptions, 'transport'>) {
-    const conns = new ConnectionSet({ ...o, transport: 'tls' });
+  /**
+   * @param name config path (`listen.tls`, `listen.tls[1]`)
+   * @throws Error when the certificate files are unusable (see {@link TlsServer})
+   */
+  constructor(readonly name: string, cfg: TlsListenerConfig, files: TlsFiles, deps: FrontEndDeps) {
+    const conns = new ConnectionSet({ ...deps, transport: 'tls' });
     this.conns = conns;
     this.secure = new TlsServer(name, cfg, files, {
-      transport: 'tls', metrics: o.metrics, log: o.log,
+      transport: 'tls', metrics: deps.metrics, log: deps.log,
       onConnection: (socket, source) => conns.accept(socket, source),
       limit: (server) => conns.limit(server),
     });

@@ -1,26 +1,17 @@
 /**
  * UDP front-end (DESIGN §3): one datagram = one message; one trailing LF, CRLF or NUL is
- * trimmed; longer than `maxMessageBytes` → truncated. UDP cannot push back: while the
- * batcher is above its high-water mark datagrams are dropped and counted (`queue_full`).
+ * trimmed; longer than `maxMessageBytes` → truncated. UDP cannot push back: while the intake
+ * is paused datagrams are dropped and counted (`queue_full`, or `disk_full` while the store
+ * cannot write) — see `Intake.offer`.
  */
 import { createSocket, type Socket } from 'node:dgram';
 import type { AddressInfo } from 'node:net';
 import { isIPv6 } from 'node:net';
 import { trimTrailer } from '../framing/non-transparent.js';
-import type { Logger } from '../logger.js';
-import type { Metrics } from '../metrics.js';
-import type { Batcher } from '../pipeline/batcher.js';
-import type { Ingest } from '../pipeline/ingest.js';
+import type { ListenerConfig } from '../config/schema.js';
 import type { FrameSource } from '../record.js';
-import type { LiveLimits } from './connection.js';
-
-export interface UdpOptions {
-  ingest: Ingest;
-  batcher: Batcher;
-  metrics: Metrics;
-  log: Logger;
-  limits: LiveLimits;
-}
+import type { FrontEndDeps } from './connection.js';
+import type { FrontEnd } from './types.js';
 
 /** Distinct senders remembered (cleared when full). */
 const SOURCE_CACHE_MAX = 4096;
@@ -28,14 +19,18 @@ const SOURCE_CACHE_MAX = 4096;
 /** Requested kernel receive buffer, bytes (capped by net.core.rmem_max). */
 const RECV_BUFFER_BYTES = 8 * 1024 * 1024;
 
-export class UdpListener {
+export class UdpListener implements FrontEnd {
+  readonly kind = 'udp';
   private socket: Socket | null = null;
   /** True while the socket is bound (for /healthz). */
   listening = false;
 
-  constructor(private readonly o: UdpOptions) {}
+  /** @param name config path (`listen.udp`) */
+  constructor(readonly name: string, private readonly cfg: ListenerConfig, private readonly o: FrontEndDeps) {}
 
-  async start(address: string, port: number): Promise<AddressInfo> {
+  /** Binds; rejects with the socket error (EADDRINUSE, EACCES …). */
+  async start(): Promise<AddressInfo> {
+    const { address, port } = this.cfg;
     const o = this.o;
     const m = o.metrics;
     const socket = createSocket({ type: isIPv6(address) ? 'udp6' : 'udp4', reuseAddr: false });
@@ -43,23 +38,18 @@ export class UdpListener {
     socket.on('message', (msg, rinfo) => {
       const now = Date.now();
       m.receivedBytes.udp += msg.length;
-      if (o.batcher.isPaused) {
-        m.receivedEvents.udp++;
-        m.rejected[o.batcher.down ? 'disk_full' : 'queue_full']++;
-        return;
-      }
       let end = trimTrailer(msg, 0, msg.length);
       const max = o.limits.current.maxMessageBytes;
       const truncated = end > max;
       if (truncated) end = max;
       if (end === 0) return;
-      o.ingest.frame(msg, 0, end, truncated, this.source(rinfo.address, rinfo.port), now);
+      o.intake.offer(msg, 0, end, truncated, this.source(rinfo.address, rinfo.port), now);
     });
     await new Promise<void>((resolve, reject) => {
       socket.once('error', reject);
       socket.bind({ address, port }, () => {
         socket.off('error', reject);
-        socket.on('error', (err) => o.log.error({ err }, 'udp socket error'));
+        socket.on('error', (err) => o.log.error({ err, listener: this.name }, 'udp socket error'));
         try { socket.setRecvBufferSize(RECV_BUFFER_BYTES); } catch { /* capped by the kernel */ }
         this.listening = true;
         socket.once('close', () => { this.listening = false; });

@@ -1,6 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ConfigError, validateConfig } from '../../src/config/schema.js';
+import { parse as parseYaml } from 'yaml';
+import {
+  ConfigError, DEFAULT_ADMIN, DEFAULT_AUTH, DEFAULT_CONFIG, DEFAULT_LIMITS, DEFAULT_RELP, DEFAULT_STORAGE, DEFAULT_TCP, DEFAULT_TLS, DEFAULT_UDP,
+  LISTEN_KEYS, describeListeners, validateConfig,
+} from '../../src/config/schema.js';
 import { defaultConfigText, parseConfig } from '../../src/config/load.js';
 
 const T1 = '2bfbea1e-10c3-4419-bdad-7e6435882e1f';
@@ -64,4 +68,201 @@ test('YAML: syntax errors are reported; the first-run default config loads', () 
   assert.equal(c.apps[0].token, T1);
   assert.equal(c.storage.dir, '/srv/syslog/data');
   assert.ok(c.listen.udp && c.listen.tcp);
+});
+
+test('the first-run YAML is generated from the schema defaults and loads as it is', () => {
+  const text = defaultConfigText(T1);
+  const yaml = parseYaml(text) as Record<string, Record<string, unknown>>;
+  // every listener, at the schema's default address and port
+  assert.deepEqual(Object.keys(yaml.listen), [...LISTEN_KEYS]);
+  const defaults = { udp: DEFAULT_UDP, tcp: DEFAULT_TCP, tls: DEFAULT_TLS, relp: DEFAULT_RELP, admin: DEFAULT_ADMIN };
+  for (const k of LISTEN_KEYS) {
+    const l = yaml.listen[k] as Record<string, unknown>;
+    assert.equal(l.address, defaults[k].address, `listen.${k}.address`);
+    assert.equal(l.port, defaults[k].port, `listen.${k}.port`);
+  }
+  assert.equal((yaml.listen.tls as Record<string, unknown>).clientAuth, DEFAULT_TLS.clientAuth);
+  assert.equal((yaml.listen.relp as Record<string, unknown>).tls, DEFAULT_RELP.tls);
+  // storage and limits: every key, each at its default (a default changed in the schema changes the file)
+  assert.deepEqual(yaml.storage, { ...DEFAULT_STORAGE });
+  assert.deepEqual(yaml.limits, { ...DEFAULT_LIMITS });
+  assert.deepEqual(yaml.apps, [{ name: 'default', token: T1 }]);
+  // its comments stay
+  for (const c of ['# syslog-receiver config (written on first start)', '# RFC 5425 TLS', '# RELP:', '# Prometheus /metrics', '# allowedSources:']) {
+    assert.ok(text.includes(c), c);
+  }
+  // round trip: the file means exactly the defaults
+  const c = parseConfig(text, '/srv/syslog');
+  assert.deepEqual(describeListeners(c.listen), ['udp 0.0.0.0:514', 'tcp 0.0.0.0:514', 'tls 0.0.0.0:10514', 'relp 0.0.0.0:20514', 'admin http://127.0.0.1:9514']);
+  assert.deepEqual(c.listen.tls, [DEFAULT_TLS]);
+  assert.deepEqual(c.listen.relp, DEFAULT_RELP);
+  assert.deepEqual(c.storage, { ...DEFAULT_STORAGE, dir: '/srv/syslog/data' });
+  assert.deepEqual(c.limits, DEFAULT_LIMITS);
+  assert.deepEqual(c.auth, DEFAULT_AUTH);
+  assert.equal(c.certsDir, '/srv/syslog/certs');
+  assert.equal(c.logLevel, DEFAULT_CONFIG.logLevel);
+  assert.equal(c.shutdownTimeoutMs, DEFAULT_CONFIG.shutdownTimeoutMs);
+  // a fresh token each call by default
+  assert.notEqual(defaultConfigText(), defaultConfigText());
+  parseConfig(defaultConfigText(), '/tmp');
+});
+
+test('the DEFAULT_* constants are what the schema makes of empty sections', () => {
+  const c = validateConfig({ listen: { udp: {}, tcp: null, tls: {}, relp: {}, admin: {} } });
+  assert.deepEqual(c.listen, { udp: DEFAULT_UDP, tcp: DEFAULT_TCP, tls: [DEFAULT_TLS], relp: DEFAULT_RELP, admin: DEFAULT_ADMIN });
+  assert.deepEqual(c.storage, DEFAULT_STORAGE);
+  assert.deepEqual(c.limits, DEFAULT_LIMITS);
+  assert.deepEqual(c.auth, DEFAULT_AUTH);
+  assert.deepEqual(c, { ...DEFAULT_CONFIG });
+  assert.deepEqual(DEFAULT_RELP.port, 20514);
+  assert.deepEqual(DEFAULT_ADMIN, { address: '127.0.0.1', port: 9514 });
+  assert.deepEqual(DEFAULT_UDP, { address: '0.0.0.0', port: 514 });
+  assert.equal(DEFAULT_TLS.port, 10514);
+  assert.deepEqual(DEFAULT_STORAGE, { dir: 'data', fsync: true, flushIntervalMs: 20, retentionDays: 14, maxBytes: 0, highWaterBytes: 16 * 1024 * 1024 });
+  assert.ok(Object.isFrozen(DEFAULT_CONFIG) && Object.isFrozen(DEFAULT_STORAGE) && Object.isFrozen(DEFAULT_AUTH.tokenFields));
+  // results never share objects with the defaults or the input
+  const input = { listen: { tcp: {} }, auth: { tokenFields: ['x'] } };
+  const v = validateConfig(input);
+  assert.ok(!Object.isFrozen(input.auth.tokenFields));
+  assert.notEqual(v.storage, DEFAULT_STORAGE);
+});
+
+test('several errors at once, each with its path and message', () => {
+  const errs = errorsOf({
+    listen: { tls: [{ port: 6514 }, { port: 6514, cert: 'a.pem' }, { port: -1, minVersion: 'TLSv1.3', maxVersion: 'TLSv1.2' }], foo: 1 },
+    apps: [
+      { name: 'a', token: T1.toUpperCase() },
+      { name: 'b', token: T1, allowedSources: 'x', extra: true },
+    ],
+    storage: { flushIntervalMs: 60001, highWaterBytes: 'big' },
+    logLevel: 'loud',
+    shutdownTimeoutMs: 50,
+    certsDir: '',
+    nope: 1,
+  });
+  const expected = [
+    'listen.tls[1]: set both cert and key, or neither (a certificate set is then generated in certsDir)',
+    'listen.tls[1].port: 0.0.0.0:6514 is used by another TLS listener',
+    'listen.tls[2].port: must be an integer from 0 to 65535',
+    'listen.tls[2].maxVersion: is below minVersion',
+    'listen.foo: unknown key (known: udp, tcp, tls, relp, admin)',
+    'apps[1].allowedSources: must be a list of CIDRs',
+    `apps[1].extra: unknown key (known: name, token, allowedSources, certFingerprints, certSubjects, maxEventsPerSecond, burstEvents, maxBytesPerDay)`,
+    'apps[1].token: same token as app "a"',
+    'storage.flushIntervalMs: must be an integer from 0 to 60000',
+    'storage.highWaterBytes: must be an integer from 65536 to 4294967296',
+    'logLevel: must be one of fatal, error, warn, info, debug, trace, silent',
+    'shutdownTimeoutMs: must be an integer from 100 to 600000',
+    'certsDir: must be a non-empty string',
+    '(root).nope: unknown key (known: listen, apps, storage, limits, auth, logLevel, certsDir, shutdownTimeoutMs)',
+  ];
+  assert.deepEqual([...errs].sort(), [...expected].sort(), errs.join('\n'));
+  // the error object itself
+  try {
+    validateConfig({ listen: {} }, 'my.yaml');
+    assert.fail('expected a ConfigError');
+  } catch (e) {
+    assert.ok(e instanceof ConfigError);
+    assert.equal(e.code, 'SYSLOG_ERR_CONFIG_INVALID');
+    assert.deepEqual(e.errors, ['listen: no listener configured (add listen.udp, listen.tcp, listen.tls and/or listen.relp)']);
+    assert.equal(e.message, 'my.yaml is invalid:\n  - listen: no listener configured (add listen.udp, listen.tcp, listen.tls and/or listen.relp)');
+  }
+});
+
+test('listeners: tls as a mapping or a list, relp and admin defaults, null = defaults, absent = not started', () => {
+  const c = validateConfig({ listen: { udp: null, tls: { port: 6514 }, relp: { tls: true }, admin: {} } });
+  assert.deepEqual(c.listen.udp, { address: '0.0.0.0', port: 514 });
+  assert.equal(c.listen.tcp, undefined);
+  assert.ok(!('tcp' in c.listen));
+  assert.deepEqual(c.listen.tls, [{ ...DEFAULT_TLS, port: 6514 }]);
+  assert.equal(c.listen.relp!.port, 20514);
+  assert.equal(c.listen.relp!.tls, true);
+  assert.deepEqual(c.listen.admin, { address: '127.0.0.1', port: 9514 });
+  assert.ok(Object.isFrozen(c.listen.tls) && Object.isFrozen(c.listen.tls![0]));
+  const c2 = validateConfig({ listen: { tcp: {}, tls: null, relp: null, udp: undefined } });
+  assert.deepEqual(Object.keys(c2.listen), ['tcp']);
+  assert.deepEqual(validateConfig({ listen: { tls: [{ address: '::1', port: 0 }, { address: '::1', port: 0 }] } }).listen.tls!.map((t) => t.port), [0, 0]);
+  // a mapping reports its fields without an index, a list with one
+  assert.deepEqual(errorsOf({ listen: { tls: { port: 'x', address: '::g' } } }), [
+    'listen.tls.address: "::g" is not an IPv4 or IPv6 address', 'listen.tls.port: must be an integer from 0 to 65535']);
+  assert.deepEqual(errorsOf({ listen: { tls: [{ port: 6514 }, { handshakeTimeoutMs: 'x' }] } }), ['listen.tls[1].handshakeTimeoutMs: must be an integer from 100 to 600000']);
+  assert.deepEqual(errorsOf({ listen: { tls: 5 } }), ['listen.tls: must be a mapping or a list of mappings']);
+  assert.deepEqual(errorsOf({ listen: { tls: [] } }), ['listen: no listener configured (add listen.udp, listen.tcp, listen.tls and/or listen.relp)']);
+  assert.deepEqual(errorsOf({ listen: { admin: {} } }), ['listen: no listener configured (add listen.udp, listen.tcp, listen.tls and/or listen.relp)']);
+  // clientAuth without a CA, with your own certificate
+  assert.deepEqual(errorsOf({ listen: { relp: { tls: true, cert: 'c.pem', key: 'k.pem', clientAuth: 'optional' } } }), [
+    'listen.relp.ca: required when clientAuth is optional (the CA that client certificates must chain to)']);
+  validateConfig({ listen: { tls: { clientAuth: 'required' } } }); // generated set: its CA is used
+  assert.deepEqual(errorsOf({ listen: { relp: { port: 70000, onWriteError: 'drop', maxUnackedFrames: 0 } } }).sort(), [
+    'listen.relp.maxUnackedFrames: must be an integer from 1 to 1000000',
+    'listen.relp.onWriteError: must be one of nack, close',
+    'listen.relp.port: must be an integer from 0 to 65535',
+  ]);
+});
+
+test('apps: token lowercased, fingerprints normalized, one owner per certificate, something to match on', () => {
+  const fp = 'ab'.repeat(32);
+  const canon = fp.toUpperCase().match(/../g)!.join(':');
+  const c = validateConfig({ listen: { udp: {} }, apps: [
+    { name: 'a', token: T1.toUpperCase(), certFingerprints: [fp], certSubjects: ['CN=x'], maxEventsPerSecond: 5, maxBytesPerDay: null },
+  ] });
+  assert.equal(c.apps[0].token, T1);
+  assert.deepEqual(c.apps[0].certFingerprints, [canon]);
+  assert.equal(c.apps[0].maxEventsPerSecond, 5);
+  assert.equal(c.apps[0].burstEvents, null);
+  assert.equal(c.apps[0].maxBytesPerDay, null);
+  const errs = errorsOf({ listen: { udp: {} }, apps: [
+    { name: 'a', certFingerprints: [fp], certSubjects: ['CN=x'] },
+    { name: 'b', certFingerprints: [fp.toUpperCase()], certSubjects: ['CN=x', ''] },
+    { name: 'c', certFingerprints: ['zz'], burstEvents: 0 },
+    { token: T1 },
+    null,
+  ] });
+  for (const e of [
+    `apps[1].certFingerprints: ${canon} is already mapped to app "a"`,
+    'apps[1].certSubjects: CN=x is already mapped to app "a"',
+    'apps[1].certSubjects[1]: must be a subject like CN=client1,O=Example',
+    'apps[2].certFingerprints[0]: is not a SHA-256 fingerprint (64 hex digits, with or without colons, as `openssl x509 -fingerprint -sha256` prints)',
+    'apps[2].burstEvents: must be an integer from 1 to 100000000',
+    'apps[3].name: must be a non-empty string',
+    'apps[4].name: must be a non-empty string',
+    'apps[4]: needs a token, allowedSources, certFingerprints or certSubjects, or it can never receive anything',
+  ]) assert.ok(errs.includes(e), `missing ${e} in:\n${errs.join('\n')}`);
+  assert.deepEqual(errorsOf({ listen: { udp: {} }, apps: { name: 'a' } }), ['apps: must be a list']);
+  assert.deepEqual(errorsOf({ listen: { udp: {} }, auth: { tokenFields: [] } }), ['auth.tokenFields: must be a non-empty list of field names']);
+});
+
+test('every issue carries our own message, never zod\'s default text', () => {
+  const junk: unknown[] = ['', 'x', -1, 1.5, 1e20, true, [], {}, [1], { z: 1 }, null];
+  const paths = [
+    'listen', 'listen.udp', 'listen.udp.address', 'listen.udp.port', 'listen.tls', 'listen.tls.cert', 'listen.tls.clientAuth', 'listen.tls.minVersion',
+    'listen.tls.ciphers', 'listen.tls.handshakeTimeoutMs', 'listen.relp', 'listen.relp.tls', 'listen.relp.maxUnackedFrames', 'listen.relp.onWriteError',
+    'listen.admin', 'apps', 'apps.0', 'apps.0.name', 'apps.0.token', 'apps.0.allowedSources', 'apps.0.certFingerprints', 'apps.0.certSubjects',
+    'apps.0.maxEventsPerSecond', 'storage', 'storage.dir', 'storage.fsync', 'storage.maxBytes', 'limits', 'limits.idleTimeoutMs', 'auth',
+    'auth.tokenFields', 'logLevel', 'certsDir', 'shutdownTimeoutMs',
+  ];
+  let checked = 0;
+  for (const p of paths) {
+    for (const j of junk) {
+      const doc: Record<string, unknown> = { listen: { tcp: {} }, apps: [{ name: 'a', token: T1 }] };
+      const keys = p.split('.');
+      let o: Record<string, unknown> = doc;
+      for (const k of keys.slice(0, -1)) {
+        if (typeof o[k] !== 'object' || o[k] === null) o[k] = /^\d+$/.test(keys[keys.indexOf(k) + 1] ?? '') ? [] : {};
+        o = o[k] as Record<string, unknown>;
+      }
+      o[keys[keys.length - 1]] = j;
+      try {
+        validateConfig(doc);
+      } catch (e) {
+        assert.ok(e instanceof ConfigError);
+        for (const msg of e.errors) {
+          checked++;
+          assert.match(msg, /^(\(root\)|[A-Za-z]+)(\.[A-Za-z]+|\[\d+\])*: /, msg);
+          assert.doesNotMatch(msg, /Invalid input|expected|Unrecognized key|Too (big|small)/, `${p} = ${JSON.stringify(j)}: ${msg}`);
+        }
+      }
+    }
+  }
+  assert.ok(checked > 100, `only ${checked} errors seen`);
 });

@@ -1,7 +1,7 @@
 /**
- * Fuzz: the whole ingest path without sockets — parseMessage → authorize → record → Batcher →
- * FileSink (src/pipeline/ingest.ts with a real AppRegistry, Quotas, Batcher and FileSink in a
- * temp dir). A token in a CEE field / APP-NAME / TAG / inline word (any case) authorizes the
+ * Fuzz: the whole intake path without sockets — parseMessage → authorize → record → Batcher →
+ * sinks (src/pipeline/intake.ts with a real FileSink in a temp dir, and a capturing sink beside
+ * it that sees every record the batcher hands out). A token in a CEE field / APP-NAME / TAG / inline word (any case) authorizes the
  * right app and no case-insensitive copy of it reaches the stored line; a line without a token is
  * rejected unless its source address is allowed; what the sink wrote equals what was appended.
  */
@@ -12,15 +12,13 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { AppRegistry } from '../../src/auth/registry.js';
 import { validateConfig } from '../../src/config/schema.js';
 import { createLogger } from '../../src/logger.js';
 import { Metrics } from '../../src/metrics.js';
-import { Batcher, type DurableCallback } from '../../src/pipeline/batcher.js';
-import { Ingest, IngestResult } from '../../src/pipeline/ingest.js';
-import { Quotas } from '../../src/pipeline/quota.js';
+import { FrameResult, Intake } from '../../src/pipeline/intake.js';
 import type { FrameSource, Transport } from '../../src/record.js';
 import { FileSink } from '../../src/sinks/file.js';
+import type { RecordBatch, Sink, WriteResult } from '../../src/sinks/types.js';
 import { SEED, bytesArb, checkAsync, corpus, mutatedArb, show } from './common.js';
 
 const TOKEN_FIELDS = ['logsene-app-token', 'token'];
@@ -33,25 +31,34 @@ const DAY = '2026-11-21';
 
 const log = createLogger('silent');
 let dir = '';
-let sink: FileSink;
-let batcher: Batcher;
-let ingest: Ingest;
-/** SHA-256 of every line handed to the batcher, per app, in order (constant memory in long runs). */
+let intake: Intake;
+/** SHA-256 of every line handed to the sinks, per app, in order (constant memory in long runs). */
 const appended = new Map<string, Hash>();
 let appendedCount = 0;
 let lastLine: string | null = null;
 let frames = 0;
 
-class CapturingBatcher extends Batcher {
-  override append(app: string, day: string, line: string, bytes: number, onDurable?: DurableCallback): void {
-    let l = appended.get(app);
-    if (l === undefined) appended.set(app, (l = createHash('sha256')));
-    assert.equal(day, DAY);
-    l.update(line, 'utf8');
-    appendedCount++;
-    lastLine = line;
-    super.append(app, day, line, bytes, onDurable);
+/** Sees every record the batcher hands to the sinks. */
+class CapturingSink implements Sink {
+  readonly name = 'capture';
+  readonly down = null;
+  async open(): Promise<void> { /* nothing to open */ }
+  onDownChange(): void { /* never down */ }
+  async write(batch: RecordBatch): Promise<WriteResult> {
+    for (const g of batch.groups) {
+      let h = appended.get(g.app);
+      if (h === undefined) appended.set(g.app, (h = createHash('sha256')));
+      for (let i = 0; i < g.count; i++) {
+        assert.equal(new Date(g.receivedAtMs[i]).toISOString().slice(0, 10), DAY);
+        const rec = g.record(i);
+        h.update(rec);
+        appendedCount++;
+        lastLine = rec.toString('utf8');
+      }
+    }
+    return { status: new Uint8Array(batch.records), failure: null };
   }
+  async close(): Promise<void> { /* nothing to close */ }
 }
 
 before(async () => {
@@ -67,17 +74,23 @@ before(async () => {
       { name: IP_APP, allowedSources: ['10.0.0.0/8', '2001:db8::/32'] },
     ],
   });
-  const metrics = new Metrics();
-  sink = new FileSink(config.storage.dir, false, log);
-  await sink.recover();
-  batcher = new CapturingBatcher(sink, 20, 1 << 30, metrics, log);
-  ingest = new Ingest({ registry: new AppRegistry(config.apps), batcher, metrics, log, tokenFields: config.auth.tokenFields, quotas: new Quotas(config.apps) });
+  intake = new Intake({
+    apps: config.apps,
+    tokenFields: config.auth.tokenFields,
+    sinks: [
+      { sink: new FileSink({ dir: config.storage.dir, fsync: false, retentionDays: 0, maxBytes: 0, log }), required: true },
+      { sink: new CapturingSink(), required: true },
+    ],
+    batching: { flushIntervalMs: 20, highWaterBytes: 2 ** 30 },
+    metrics: new Metrics(),
+    log,
+  });
+  await intake.start();
 });
 
 after(async () => {
   try {
-    await batcher.close();
-    await sink.close();
+    await intake.close();
     // the store holds exactly the appended lines
     const store = join(dir, 'data');
     for (const app of readdirSync(store)) {
@@ -92,16 +105,17 @@ after(async () => {
   }
 });
 
-/** Runs one frame through Ingest; returns the stored line (parsed) or null when rejected. */
-async function ingestOne(line: Buffer, address: string, transport: Transport): Promise<{ result: IngestResult; line: string | null }> {
+/** Runs one frame through the Intake and drains it; returns the stored line or null when rejected. */
+async function ingestOne(line: Buffer, address: string, transport: Transport): Promise<{ result: FrameResult; line: string | null }> {
   const source: FrameSource = { record: { address, port: 514, transport }, certFingerprint: null };
   const before = appendedCount;
   const pre = Buffer.from('xx');
   const buf = Buffer.concat([pre, line, Buffer.from('yy')]);
-  const result = ingest.frame(buf, pre.length, pre.length + line.length, false, source, RECEIVED_AT);
-  if (++frames % 500 === 0) await batcher.flush(); // keep memory bounded in long runs
+  const result = intake.frame(buf, pre.length, pre.length + line.length, false, source, RECEIVED_AT);
+  frames++;
+  await intake.drain(); // the sinks have seen the record (or nothing) before the checks
   const after = appendedCount;
-  if (result !== IngestResult.Stored) {
+  if (result !== FrameResult.Stored) {
     assert.equal(after, before, 'a rejected frame was appended');
     return { result, line: null };
   }
@@ -247,7 +261,7 @@ function tokenProperty(kinds: readonly Kind[], extra: Extra) {
   return fc.asyncProperty(tokenCaseArb(kinds, extra), addressArb, transportArb, async (c, { address }, transport) => {
     const ctx = `${c.kind} line ${show(c.line)} from ${address}`;
     const r = await ingestOne(c.line, address, transport);
-    assert.equal(r.result, IngestResult.Stored, `not stored; ${ctx}`);
+    assert.equal(r.result, FrameResult.Stored, `not stored; ${ctx}`);
     assertStored(r.line!, c.app, c.tokenSource, ctx);
   });
 }
@@ -272,9 +286,9 @@ test('fuzz ingest: lines without a token are rejected unless the source address 
   await checkAsync('ingest/no-token', fc.asyncProperty(lineArb, addressArb, transportArb, async (line, { address, allowed }, transport) => {
     const ctx = `line ${show(line)} from ${address}`;
     const r = await ingestOne(line, address, transport);
-    if (!allowed) assert.equal(r.result, IngestResult.Rejected, `stored without token; ${ctx}`);
+    if (!allowed) assert.equal(r.result, FrameResult.Rejected, `stored without token; ${ctx}`);
     else {
-      assert.equal(r.result, IngestResult.Stored, `allowed source rejected; ${ctx}`);
+      assert.equal(r.result, FrameResult.Stored, `allowed source rejected; ${ctx}`);
       assertStored(r.line!, IP_APP, 'ip', ctx);
     }
   }), 3);

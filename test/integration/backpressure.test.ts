@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readStore } from '../helpers/receiver.js';
 import { sendTcp } from '../helpers/net.js';
+import { withFaults } from '../helpers/fault-sink.js';
 
 test('slow fsync: sockets are paused above the high-water mark, every line is stored', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'srx-bp-'));
@@ -18,7 +19,7 @@ test('slow fsync: sockets are paused above the high-water mark, every line is st
     storage: { dir: join(dir, 'data'), flushIntervalMs: 5, highWaterBytes: 65536 },
     logLevel: 'silent',
   });
-  const rx = await Receiver.start(config, { log: createLogger('silent'), syncDelayMs: 100 });
+  const rx = await Receiver.start(config, { log: createLogger('silent'), sinks: withFaults({ delayMs: 100 }) });
   try {
     const n = 5000;
     const body = 'x'.repeat(150);

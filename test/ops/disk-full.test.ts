@@ -1,6 +1,6 @@
 /**
  * Disk full on a real small filesystem (a 2 MiB tmpfs the test mounts; where it cannot mount,
- * the store's fault-injection hook fails writes with ENOSPC instead): RELP answers rsp 500,
+ * a fault-injecting sink around the file store fails writes with ENOSPC instead): RELP answers rsp 500,
  * stream sockets are paused, UDP drops are counted, /healthz turns 503, and intake resumes by
  * itself when space returns — with no torn or corrupted file.
  */
@@ -17,6 +17,7 @@ import { readStore } from '../helpers/receiver.js';
 import { connect } from 'node:net';
 import { sendTcp, sendUdp } from '../helpers/net.js';
 import { RelpTestClient } from '../helpers/relp-client.js';
+import { withFaults } from '../helpers/fault-sink.js';
 
 const TOKEN = '2bfbea1e-10c3-4419-bdad-7e6435882e1f';
 
@@ -46,7 +47,7 @@ for (const mode of ['tmpfs', 'fault injection'] as const) test(`disk full (${mod
     certsDir: join(root, 'certs'),
     logLevel: 'silent',
   });
-  const rx = await Receiver.start(config, { log: createLogger('silent'), storeFault });
+  const rx = await Receiver.start(config, { log: createLogger('silent'), ...(storeFault ? { sinks: withFaults({ fault: storeFault }) } : {}) });
   const health = async (): Promise<number> => (await fetch(`http://127.0.0.1:${rx.addresses.admin!.port}/healthz`)).status;
   try {
     await sendTcp(rx.addresses.tcp!.port, `h ${TOKEN}: before\n`);

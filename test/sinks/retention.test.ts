@@ -1,10 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { enforceRetention } from '../../src/sinks/retention.js';
-import { startTestReceiver } from '../helpers/receiver.js';
+import { validateConfig } from '../../src/config/schema.js';
+import { createLogger } from '../../src/logger.js';
+import { Receiver } from '../../src/receiver.js';
 
 const NOW = Date.parse('2026-11-21T12:00:00Z');
 const day = (offset: number): string => new Date(NOW - offset * 86_400_000).toISOString().slice(0, 10);
@@ -42,15 +44,23 @@ test('maxBytes deletes the oldest days first, never today', async () => {
 });
 
 test('the receiver enforces retention at start', async () => {
-  const rx = await startTestReceiver({ apps: [{ name: 'a', token: '2bfbea1e-10c3-4419-bdad-7e6435882e1f' }], storage: { retentionDays: 2 } });
+  const dir = mkdtempSync(join(tmpdir(), 'srx-ret-start-'));
+  const old = join(dir, 'data', 'a');
+  mkdirSync(old, { recursive: true });
+  writeFileSync(join(old, '2001-01-01.ndjson'), '{}\n');
+  writeFileSync(join(old, `${new Date().toISOString().slice(0, 10)}.ndjson`), '{}\n');
+  const config = validateConfig({
+    listen: { udp: { address: '127.0.0.1', port: 0 } },
+    apps: [{ name: 'a', token: '2bfbea1e-10c3-4419-bdad-7e6435882e1f' }],
+    storage: { dir: join(dir, 'data'), retentionDays: 2 },
+    logLevel: 'silent',
+  });
+  const rx = await Receiver.start(config, { log: createLogger('silent') });
   try {
-    const old = join(rx.config.storage.dir, 'a');
-    mkdirSync(old, { recursive: true });
-    writeFileSync(join(old, '2001-01-01.ndjson'), '{}\n');
-    const res = await rx.receiver.enforceRetention();
-    assert.equal(res.deletedFiles, 1);
-    assert.equal(existsSync(join(old, '2001-01-01.ndjson')), false);
+    assert.equal(existsSync(join(old, '2001-01-01.ndjson')), false, 'the expired day file was deleted before the listeners started');
+    assert.equal(readdirSync(old).length, 1, "today's file is kept");
   } finally {
     await rx.stop();
+    rmSync(dir, { recursive: true, force: true });
   }
 });

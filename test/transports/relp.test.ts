@@ -9,6 +9,7 @@ import { validateConfig } from '../../src/config/schema.js';
 import { createLogger } from '../../src/logger.js';
 import { readStore } from '../helpers/receiver.js';
 import { RelpTestClient } from '../helpers/relp-client.js';
+import { withFaults } from '../helpers/fault-sink.js';
 
 const TOKEN = '2bfbea1e-10c3-4419-bdad-7e6435882e1f';
 
@@ -21,7 +22,7 @@ async function start(extra: { relp?: Record<string, unknown>; syncDelayMs?: numb
     storage: { dir: join(dir, 'data'), flushIntervalMs: 5 },
     certsDir: join(dir, 'certs'),
   });
-  const rx = await Receiver.start(config, { log: createLogger('silent'), syncDelayMs: extra.syncDelayMs });
+  const rx = await Receiver.start(config, { log: createLogger('silent'), sinks: withFaults({ delayMs: extra.syncDelayMs }) });
   return { rx, dir, port: rx.addresses.relp!.port, store: () => readStore(config.storage.dir, 'a') };
 }
 

@@ -1,0 +1,92 @@
+/**
+ * The registry of front-end kinds (DESIGN §9): for each `listen:` key, which entries the config
+ * has and how one becomes a {@link FrontEnd}. The receiver binds, stops, health-checks, describes
+ * and reloads whatever this returns; adding a front-end is one new file plus one entry here.
+ */
+import type { Registry } from 'prom-client';
+import { AdminServer, type HealthCheck } from './admin/server.js';
+import type { TlsFileResolver } from './certs/listener-files.js';
+import { LISTEN_KEYS, type ListenConfig, type ListenerConfig, type RelpListenerConfig, type TlsListenerConfig } from './config/schema.js';
+import { ErrorCodes, ReceiverError } from './errors.js';
+import type { FrontEndDeps } from './transports/connection.js';
+import { RelpListener } from './transports/relp.js';
+import { TcpListener } from './transports/tcp.js';
+import { TlsListener } from './transports/tls.js';
+import type { FrontEnd, ListenKey } from './transports/types.js';
+import { UdpListener } from './transports/udp.js';
+
+/** What a factory may use. */
+export interface FrontEndContext {
+  /** For front-ends that feed frames; `log` is already this listener's child logger. */
+  deps: FrontEndDeps;
+  tlsFiles: TlsFileResolver;
+  /** For the admin endpoint. */
+  prometheus: Registry;
+  health: HealthCheck;
+}
+
+/** One configured listener. */
+export interface ListenerEntry<C extends ListenerConfig = ListenerConfig> {
+  kind: ListenKey;
+  /** Config path: `listen.udp`, `listen.tls[1]` (used in errors and logs). */
+  name: string;
+  /** Key in the "receiver started" log's `listen` map: `udp`, `tls`, `tls[1]`. */
+  label: string;
+  cfg: C;
+}
+
+interface Kind<C extends ListenerConfig> {
+  /** The entries of this kind in `listen`, in config order. */
+  entries(listen: ListenConfig): C[];
+  /**
+   * Builds the front-end (not bound yet).
+   * @throws ReceiverError when its configuration cannot work (unusable certificates)
+   */
+  create(ctx: FrontEndContext, e: ListenerEntry<C>): Promise<FrontEnd>;
+}
+
+const one = <C>(c: C | undefined): C[] => (c === undefined ? [] : [c]);
+
+/** Wraps a certificate problem found while building a TLS front-end. */
+function certError(name: string, e: unknown): ReceiverError {
+  if (e instanceof ReceiverError) return e;
+  return new ReceiverError(ErrorCodes.TLS_CERT, `${name}: ${(e as Error).message}. Fix ${name}.cert/key/ca, or remove cert and key to use a generated set.`, { cause: e });
+}
+
+const KINDS: { [K in ListenKey]: Kind<K extends 'tls' ? TlsListenerConfig : K extends 'relp' ? RelpListenerConfig : ListenerConfig> } = {
+  udp: { entries: (l) => one(l.udp), create: async (ctx, e) => new UdpListener(e.name, e.cfg, ctx.deps) },
+  tcp: { entries: (l) => one(l.tcp), create: async (ctx, e) => new TcpListener(e.name, e.cfg, ctx.deps) },
+  tls: {
+    entries: (l) => [...(l.tls ?? [])],
+    async create(ctx, e) {
+      const files = await ctx.tlsFiles.resolve(e.cfg);
+      try { return new TlsListener(e.name, e.cfg, files, ctx.deps); } catch (err) { throw certError(e.name, err); }
+    },
+  },
+  relp: {
+    entries: (l) => one(l.relp),
+    async create(ctx, e) {
+      const files = e.cfg.tls ? await ctx.tlsFiles.resolve(e.cfg) : null;
+      try { return new RelpListener(e.name, e.cfg, files, ctx.deps); } catch (err) { throw certError(e.name, err); }
+    },
+  },
+  admin: { entries: (l) => one(l.admin), create: async (ctx, e) => new AdminServer(e.name, e.cfg, ctx.prometheus, ctx.health, ctx.deps.log) },
+};
+
+/** Every configured listener, in `LISTEN_KEYS` order (udp, tcp, tls…, relp, admin). */
+export function listenerEntries(listen: ListenConfig): ListenerEntry[] {
+  return LISTEN_KEYS.flatMap((kind) => {
+    const list = KINDS[kind].entries(listen);
+    return list.map((cfg, i) => ({
+      kind,
+      name: list.length === 1 ? `listen.${kind}` : `listen.${kind}[${i}]`,
+      label: i === 0 ? kind : `${kind}[${i}]`,
+      cfg,
+    }));
+  });
+}
+
+/** Builds the front-end for one entry (see {@link Kind.create}). */
+export function createFrontEnd(ctx: FrontEndContext, e: ListenerEntry): Promise<FrontEnd> {
+  return (KINDS[e.kind] as Kind<ListenerConfig>).create(ctx, e);
+}

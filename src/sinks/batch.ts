@@ -1,0 +1,128 @@
+/**
+ * A batch of encoded records that keeps every record's boundaries (DESIGN §9), so one sink can
+ * write a run of records as one buffer (the file store: one `writev` per day file) and another
+ * can publish record by record (JetStream: one message per record).
+ *
+ * Records are grouped per app in arrival order. Each record is one serialized line (UTF-8,
+ * ending in LF) encoded at append time into large chunks, so the per-message strings die young
+ * and a sink needs no join; a record never spans two chunks.
+ */
+
+/** Node's own UTF-8 encoder behind `Buffer#write` (undocumented, stable since v0.x): no argument normalization on the hot path. */
+interface Utf8Writable { utf8Write(s: string, offset: number): number }
+
+/** Size of one encode chunk, bytes; a longer line gets a chunk of its own size. */
+const CHUNK_BYTES = 256 * 1024;
+const EMPTY = Buffer.allocUnsafe(0);
+
+/** One app's records of a batch, in arrival order. */
+export class AppRecords {
+  /** Encode chunks, in order (the last one is sealed by {@link RecordBatch.seal}). */
+  readonly chunks: Buffer[] = [];
+  /** Per record: the chunk it is in. */
+  private readonly chunkOf: number[] = [];
+  /** Per record: its end offset (after its LF) within its chunk. */
+  private readonly ends: number[] = [];
+  /** Per record: when its frame was read, epoch ms (the file store partitions by its UTC day). */
+  readonly receivedAtMs: number[] = [];
+  /** Index of this group's first record in the batch's status array (set when sealed). */
+  first = 0;
+  private cur: Buffer = EMPTY;
+  private used = 0;
+
+  constructor(readonly app: string) {}
+
+  /** Number of records. */
+  get count(): number { return this.ends.length; }
+
+  /**
+   * Encodes one serialized record (`line` ends in LF).
+   * @returns its size, bytes
+   */
+  add(line: string, receivedAtMs: number): number {
+    const worst = line.length * 3;
+    if (this.cur.length - this.used < worst) {
+      this.sealChunk();
+      this.cur = Buffer.allocUnsafe(worst > CHUNK_BYTES ? worst : CHUNK_BYTES);
+    }
+    const n = (this.cur as unknown as Utf8Writable).utf8Write(line, this.used);
+    this.used += n;
+    this.chunkOf.push(this.chunks.length);
+    this.ends.push(this.used);
+    this.receivedAtMs.push(receivedAtMs);
+    return n;
+  }
+
+  /** Record `i`'s bytes (its LF included), a view into its chunk. */
+  record(i: number): Buffer {
+    const c = this.chunkOf[i];
+    const start = i > 0 && this.chunkOf[i - 1] === c ? this.ends[i - 1] : 0;
+    return this.chunks[c].subarray(start, this.ends[i]);
+  }
+
+  /**
+   * The bytes of records `[from, to)` as views into their chunks (one buffer per chunk touched),
+   * ready for one `writev`.
+   */
+  slices(from: number, to: number): Buffer[] {
+    const out: Buffer[] = [];
+    let i = from;
+    while (i < to) {
+      const c = this.chunkOf[i];
+      const start = i > 0 && this.chunkOf[i - 1] === c ? this.ends[i - 1] : 0;
+      let j = i;
+      while (j + 1 < to && this.chunkOf[j + 1] === c) j++;
+      out.push(this.chunks[c].subarray(start, this.ends[j]));
+      i = j + 1;
+    }
+    return out;
+  }
+
+  /** Closes the current chunk (called once the batch is complete). */
+  sealChunk(): void {
+    if (this.used > 0) this.chunks.push(this.cur.subarray(0, this.used));
+    this.cur = EMPTY;
+    this.used = 0;
+  }
+}
+
+/**
+ * The unit a sink writes: records grouped per app. Built by the batcher with {@link add},
+ * then {@link seal}ed (no more records) before any sink sees it.
+ */
+export class RecordBatch {
+  /** Per-app groups, in the order their first record arrived. */
+  readonly groups: AppRecords[] = [];
+  private readonly byApp = new Map<string, AppRecords>();
+  /** Records in the batch. */
+  records = 0;
+  /** Encoded size of all records, bytes. */
+  bytes = 0;
+
+  /**
+   * Appends one serialized record of `app`.
+   * @returns the group it went to (its index there is `group.count - 1`)
+   */
+  add(app: string, line: string, receivedAtMs: number): AppRecords {
+    let g = this.byApp.get(app);
+    if (g === undefined) {
+      g = new AppRecords(app);
+      this.byApp.set(app, g);
+      this.groups.push(g);
+    }
+    this.bytes += g.add(line, receivedAtMs);
+    this.records++;
+    return g;
+  }
+
+  /** Ends the batch: closes every chunk and numbers the records for the status array. */
+  seal(): this {
+    let first = 0;
+    for (const g of this.groups) {
+      g.sealChunk();
+      g.first = first;
+      first += g.count;
+    }
+    return this;
+  }
+}
