@@ -31,7 +31,7 @@ function fail(err: unknown): never {
     process.stderr.write(`syslog-receiver: ${err.message} [${err.code}]\n`);
     process.exit(1);
   }
-  process.stderr.write(`syslog-receiver: ${(err as Error)?.stack ?? String(err)}\n`);
+  process.stderr.write(`syslog-receiver: ${(err as Error)?.stack ?? String(err)}\n[${ErrorCodes.CLI_UNEXPECTED}]\n`);
   process.exit(1);
 }
 
@@ -56,7 +56,7 @@ program
       receiver.log.info({ signal: sig }, 'shutting down: flushing the store');
       const limit = receiver.config.shutdownTimeoutMs;
       setTimeout(() => {
-        receiver?.log.error({ shutdownTimeoutMs: limit }, 'shutdown did not finish in time; exiting without a complete flush');
+        receiver?.log.error({ code: ErrorCodes.SHUTDOWN_TIMEOUT, shutdownTimeoutMs: limit }, 'shutdown did not finish in time; exiting without a complete flush');
         process.exit(1);
       }, limit).unref();
       receiver.stop().then(() => { removePidFile(config.storage.dir); process.exit(0); }, (err) => fail(err));
@@ -70,7 +70,7 @@ program
         receiver.reload(loadConfigFile(opts.config));
       } catch (err) {
         const errors = err instanceof ConfigError ? err.errors : [(err as Error).message];
-        receiver.log.error({ errors }, 'config reload refused; the previous config stays in force');
+        receiver.log.error({ err, code: ErrorCodes.RELOAD_REFUSED, errors }, 'config reload refused; the previous config stays in force');
       }
     });
     try {
@@ -186,7 +186,7 @@ token
         doc.set('apps', doc.createNode([]));
         apps = doc.get('apps');
       }
-      if (!isSeq(apps)) throw new Error('apps: is not a list');
+      if (!isSeq(apps)) throw new ConfigError(['apps: is not a list'], opts.config);
       if (apps.items.some((i) => isMap(i) && i.get('name') === app)) {
         throw new ConfigError([`apps: an app named "${app}" already exists`], opts.config);
       }
@@ -194,7 +194,11 @@ token
       apps.add(doc.createNode({ name: app, token: t }));
       const text = doc.toString();
       parseConfig(text, '.', opts.config); // refuse to write a config that would not load
-      writeFileSync(opts.config, text);
+      try {
+        writeFileSync(opts.config, text);
+      } catch (e) {
+        throw new ReceiverError(ErrorCodes.CONFIG_WRITE, `cannot write config ${opts.config}: ${(e as Error).message}`, { cause: e });
+      }
       process.stdout.write(`${t}\n`);
       process.stderr.write(`added app "${app}" to ${opts.config}; run \`syslog-receiver reload\` to use it without a restart\n`);
     } catch (err) {

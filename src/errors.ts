@@ -1,29 +1,38 @@
 /**
- * Error codes (DESIGN §8): `SYSLOG_ERR_<AREA>_<CONDITION>`. Every error the receiver raises
- * to an operator carries one of these in `code`, and the message says what to change.
- *
- * | code | meaning |
- * |---|---|
- * | SYSLOG_ERR_CONFIG_INVALID | the config is not valid YAML or failed validation; `errors` lists `path: problem` |
- * | SYSLOG_ERR_CONFIG_READ | the config file could not be read (missing, permissions) |
- * | SYSLOG_ERR_LISTEN_PERMISSION | EACCES binding a port (< 1024 without root/CAP_NET_BIND_SERVICE) |
- * | SYSLOG_ERR_LISTEN_IN_USE | EADDRINUSE: another process holds the port |
- * | SYSLOG_ERR_LISTEN_FAILED | any other bind failure |
- * | SYSLOG_ERR_TLS_CERT | a TLS listener's certificate/key/CA cannot be read, does not match, expired, or cannot be generated |
- * | SYSLOG_ERR_RELOAD_NO_PROCESS | `reload` found no running receiver (no or stale pid file) |
- * | SYSLOG_ERR_STORE_OPEN | the store directory could not be created or scanned at start |
- * | SYSLOG_ERR_STORE_WRITE | the store could not write or sync a batch (ENOSPC, EIO …); logged with this code |
+ * Error codes (DESIGN §8): `SYSLOG_ERR_<AREA>_<CONDITION>`, the one table of them. Every error
+ * the receiver raises to an operator carries one of these in `code` (and the message says what
+ * to change); every failure it logs (error/fatal, and warn for a failure such as a refused TLS
+ * reload) is logged as `{ err, code }`. What each code means is in README.md ("error code |
+ * meaning" table, under CLI); test/errors.test.ts keeps that table, these constants and their
+ * use in src/ identical.
  */
 export const ErrorCodes = {
   CONFIG_INVALID: 'SYSLOG_ERR_CONFIG_INVALID',
   CONFIG_READ: 'SYSLOG_ERR_CONFIG_READ',
+  CONFIG_WRITE: 'SYSLOG_ERR_CONFIG_WRITE',
+  RELOAD_NO_PROCESS: 'SYSLOG_ERR_RELOAD_NO_PROCESS',
+  RELOAD_REFUSED: 'SYSLOG_ERR_RELOAD_REFUSED',
   LISTEN_PERMISSION: 'SYSLOG_ERR_LISTEN_PERMISSION',
   LISTEN_IN_USE: 'SYSLOG_ERR_LISTEN_IN_USE',
   LISTEN_FAILED: 'SYSLOG_ERR_LISTEN_FAILED',
+  LISTEN_SOCKET: 'SYSLOG_ERR_LISTEN_SOCKET',
   TLS_CERT: 'SYSLOG_ERR_TLS_CERT',
-  RELOAD_NO_PROCESS: 'SYSLOG_ERR_RELOAD_NO_PROCESS',
+  TLS_RELOAD: 'SYSLOG_ERR_TLS_RELOAD',
+  TLS_WATCH: 'SYSLOG_ERR_TLS_WATCH',
   STORE_OPEN: 'SYSLOG_ERR_STORE_OPEN',
   STORE_WRITE: 'SYSLOG_ERR_STORE_WRITE',
+  STORE_RETENTION: 'SYSLOG_ERR_STORE_RETENTION',
+  STORE_OVER_LIMIT: 'SYSLOG_ERR_STORE_OVER_LIMIT',
+  STORE_READ: 'SYSLOG_ERR_STORE_READ',
+  STORE_NO_APP: 'SYSLOG_ERR_STORE_NO_APP',
+  STORE_OPTION: 'SYSLOG_ERR_STORE_OPTION',
+  STORE_OUTPUT: 'SYSLOG_ERR_STORE_OUTPUT',
+  SINK_REJECTED: 'SYSLOG_ERR_SINK_REJECTED',
+  SINK_DOWN: 'SYSLOG_ERR_SINK_DOWN',
+  SINK_HOUSEKEEPING: 'SYSLOG_ERR_SINK_HOUSEKEEPING',
+  ADMIN_METRICS: 'SYSLOG_ERR_ADMIN_METRICS',
+  SHUTDOWN_TIMEOUT: 'SYSLOG_ERR_SHUTDOWN_TIMEOUT',
+  CLI_UNEXPECTED: 'SYSLOG_ERR_CLI_UNEXPECTED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

@@ -8,7 +8,7 @@ import { createPrometheusRegistry } from './admin/prometheus.js';
 import { TlsFileResolver, type GeneratedCerts } from './certs/listener-files.js';
 import { restartNeeded } from './config/diff.js';
 import type { Config } from './config/schema.js';
-import { bindError } from './errors.js';
+import { bindError, ErrorCodes } from './errors.js';
 import { createFrontEnd, listenerEntries, type FrontEndContext } from './frontends.js';
 import { createLogger, type Logger } from './logger.js';
 import { Metrics } from './metrics.js';
@@ -170,7 +170,7 @@ export class Receiver {
   /** Sink upkeep (idle files, hourly retention); logs the counters once a minute when they changed. */
   private async housekeeping(): Promise<void> {
     const now = Date.now();
-    await this.intake.housekeeping(now).catch((err) => this.log.error({ err }, 'sink housekeeping failed'));
+    await this.intake.housekeeping(now).catch((err) => this.log.error({ err, code: ErrorCodes.SINK_HOUSEKEEPING }, 'sink housekeeping failed'));
     if (now - this.lastStatsMs >= STATS_LOG_MS) {
       const stats = this.metrics.snapshot();
       const text = JSON.stringify(stats);

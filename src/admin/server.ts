@@ -7,6 +7,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
 import type { ListenerConfig } from '../config/schema.js';
+import { ErrorCodes } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { Listening } from '../transports/connection.js';
 import type { FrontEnd } from '../transports/types.js';
@@ -30,7 +31,7 @@ export class AdminServer implements FrontEnd {
       if (path === '/metrics') {
         registry.metrics().then(
           (text) => res.writeHead(200, { 'content-type': registry.contentType }).end(text),
-          (err) => { log.error({ err }, 'metrics collection failed'); res.writeHead(500).end(); },
+          (err) => { log.error({ err, code: ErrorCodes.ADMIN_METRICS }, 'metrics collection failed'); res.writeHead(500).end(); },
         );
       } else if (path === '/healthz') {
         const reasons = health();

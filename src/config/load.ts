@@ -104,10 +104,15 @@ limits:  ${flow(limits, keys(limits))}
 /**
  * Writes the default config to `path` unless it exists.
  * @returns the new app token, or null when the file already existed
+ * @throws ReceiverError SYSLOG_ERR_CONFIG_WRITE when it cannot be written
  */
 export function writeDefaultConfig(path: string): string | null {
   if (existsSync(path)) return null;
   const token = randomUUID();
-  writeFileSync(path, defaultConfigText(token), { mode: 0o600, flag: 'wx' });
+  try {
+    writeFileSync(path, defaultConfigText(token), { mode: 0o600, flag: 'wx' });
+  } catch (err) {
+    throw new ReceiverError(ErrorCodes.CONFIG_WRITE, `cannot write the first-run config ${path}: ${(err as Error).message}. Check the directory's permissions, or pass --config`, { cause: err });
+  }
   return token;
 }

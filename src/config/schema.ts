@@ -16,6 +16,7 @@
 import { BlockList, isIP } from 'node:net';
 import { z } from 'zod';
 import { normalizeFingerprint } from '../certs/fingerprint.js';
+import { ErrorCodes } from '../errors.js';
 
 /** One socket listener: bind address and port (0 = ephemeral, for tests). */
 export interface ListenerConfig {
@@ -191,7 +192,7 @@ export function parseCidr(s: string): { address: string; prefix: number; family:
  * syntax errors); `message` is `<source> is invalid:` followed by one `  - error` line each.
  */
 export class ConfigError extends Error {
-  readonly code = 'SYSLOG_ERR_CONFIG_INVALID';
+  readonly code = ErrorCodes.CONFIG_INVALID;
   constructor(readonly errors: string[], source = 'config') {
     super(`${source} is invalid:\n  - ${errors.join('\n  - ')}`);
     this.name = 'ConfigError';

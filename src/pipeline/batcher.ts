@@ -9,6 +9,7 @@
  * `highWaterBytes` (until below half the mark) or while a required sink is down; `onFlow` is
  * called on every change. The batcher knows sinks only through the {@link Sink} interface.
  */
+import { ErrorCodes } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import { RecordBatch, RecordStatus, type SinkEntry, type SinkFailure, type WriteResult } from '../sinks/types.js';
@@ -55,7 +56,7 @@ export class Batcher {
     for (const e of sinks) {
       e.sink.onDownChange((down) => {
         if (e.required) this.updateFlow();
-        if (down !== null && !e.required) this.log.warn({ sink: e.sink.name, reason: down.reason, error: down.message }, 'optional sink cannot write; acknowledgements do not wait for it');
+        if (down !== null && !e.required) this.log.warn({ code: ErrorCodes.SINK_DOWN, sink: e.sink.name, reason: down.reason, error: down.message }, 'optional sink cannot write; acknowledgements do not wait for it');
       });
     }
   }
@@ -164,7 +165,7 @@ export class Batcher {
         result = await e.sink.write(batch);
       } catch (err) {
         // a sink must not reject; if one does, its records are errored, never silently delivered
-        this.log.error({ err, sink: e.sink.name }, 'sink write rejected (a bug in that sink): its records count as errored');
+        this.log.error({ err, code: ErrorCodes.SINK_REJECTED, sink: e.sink.name }, 'sink write rejected (a bug in that sink): its records count as errored');
         result = { status: new Uint8Array(batch.records).fill(RecordStatus.Errored), failure: { reason: 'write_error', message: (err as Error).message } };
       }
       if (result.failure !== null) this.metrics.storeWriteErrors++;

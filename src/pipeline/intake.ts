@@ -88,7 +88,7 @@ export class Intake extends EventEmitter<IntakeEvents> {
 
   /** What is wrong with the sinks right now, for `/healthz` (empty when all can write). */
   health(): string[] {
-    return this.batcher.downSinks().map((d) => `${d.name === 'file' ? 'store' : `sink ${d.name}`} cannot write: ${d.down.message}${d.required ? '' : ' (optional)'}`);
+    return this.batcher.downSinks().map((d) => `${d.name} cannot write: ${d.down.message}${d.required ? '' : ' (optional sink)'}`);
   }
 
   /** True while every required sink can write. */
@@ -131,7 +131,6 @@ export class Intake extends EventEmitter<IntakeEvents> {
     const peer = source.record;
     m.receivedEvents[peer.transport]++;
     const parsed = parseMessage(buf, start, end, receivedAtMs);
-    if (parsed.ceeInvalid) m.ceeInvalid++;
     const auth = authorize(parsed, source, this.registry, this.tokenFields);
     if (auth === null) {
       if (!this.rejectLogged.has(peer.address)) {
@@ -140,6 +139,10 @@ export class Intake extends EventEmitter<IntakeEvents> {
       }
       return this.drop('unauthorized');
     }
+    const down = this.batcher.down;
+    // a required sink cannot write: streams are paused, what still arrives without a finalizer
+    // is dropped (before the quota, so a lost frame does not use up the app's quota)
+    if (down !== null && finalizer === undefined) return this.drop(down.reason);
     const quota = this.quotas.take(auth.app, end - start, receivedAtMs);
     if (quota !== QuotaResult.Ok) {
       if (finalizer !== undefined) {
@@ -148,9 +151,7 @@ export class Intake extends EventEmitter<IntakeEvents> {
       }
       return this.drop(quota === QuotaResult.RateLimited ? 'rate_limited' : 'over_daily_volume');
     }
-    const down = this.batcher.down;
-    // a required sink cannot write: streams are paused, what still arrives without a finalizer is dropped
-    if (down !== null && finalizer === undefined) return this.drop(down.reason);
+    if (parsed.ceeInvalid) m.ceeInvalid++;
     if (truncated) m.truncated++;
     const rec = createRecord(auth.app, receivedAtMs, parsed.timestampMs, peer, syslogMeta(parsed.format, auth.tokenSource, truncated));
     rec.facility = parsed.facility;

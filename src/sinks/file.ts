@@ -56,7 +56,8 @@ const MIN_FREE_BYTES = 1024 * 1024;
 const PROBE_MS = 1000;
 
 export class FileSink implements Sink {
-  readonly name = 'file';
+  /** `store`: how logs and `/healthz` name the embedded store. */
+  readonly name = 'store';
   readonly dir: string;
   private readonly files = new Map<string, OpenFile>();
   private readonly opening = new Map<string, Promise<OpenFile>>();
@@ -212,7 +213,7 @@ export class FileSink implements Sink {
   /** Closes idle files; retention hourly. */
   async housekeeping(nowMs: number): Promise<void> {
     await this.closeIdle(nowMs);
-    if (nowMs - this.lastRetentionMs >= RETENTION_MS) await this.enforceRetention(nowMs).catch((err) => this.o.log.error({ err }, 'retention failed'));
+    if (nowMs - this.lastRetentionMs >= RETENTION_MS) await this.enforceRetention(nowMs).catch((err) => this.o.log.error({ err, code: ErrorCodes.STORE_RETENTION }, 'retention failed'));
   }
 
   /** Deletes expired and over-cap day files (storage.retentionDays, storage.maxBytes). */
@@ -221,7 +222,7 @@ export class FileSink implements Sink {
     const res = await enforceRetention(this.dir, retentionDays, maxBytes, nowMs, (f) => this.closeFile(f.app, f.day));
     this.lastRetentionMs = nowMs;
     if (res.deletedFiles > 0) log.info({ ...res }, 'retention: deleted old day files');
-    if (maxBytes > 0 && res.totalBytes > maxBytes) log.warn({ totalBytes: res.totalBytes, maxBytes }, "store is over storage.maxBytes with only today's files left");
+    if (maxBytes > 0 && res.totalBytes > maxBytes) log.warn({ code: ErrorCodes.STORE_OVER_LIMIT, totalBytes: res.totalBytes, maxBytes }, "store is over storage.maxBytes with only today's files left");
     return res;
   }
 

@@ -41,7 +41,7 @@ export interface WriteResult {
  * one in flight per sink), then `close()`.
  */
 export interface Sink {
-  /** Short name for logs, metrics and `/healthz` (`file`, `jetstream`). */
+  /** Short name for logs and `/healthz` (`store` for the file store, `jetstream`): "<name> cannot write: …". */
   readonly name: string;
   /**
    * Prepares the store (file: creates the root, cuts torn last lines left by a crash).

@@ -12,7 +12,7 @@ import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { DEFAULT_CONFIG_FILE, loadConfigFile } from '../config/load.js';
 import { ConfigError, type Config } from '../config/schema.js';
-import { ReceiverError } from '../errors.js';
+import { ErrorCodes, ReceiverError } from '../errors.js';
 import { matches, parseSeverity, parseSince, rawPrefilter, StoreOptionError, type RecordFilter } from './filter.js';
 import { formatLine } from './format.js';
 import { appDir, parseDayFileName } from './layout.js';
@@ -225,7 +225,7 @@ function isTTY(s: NodeJS.WritableStream): boolean {
 }
 
 function usage(err: NodeJS.WritableStream, msg: string): number {
-  err.write(`syslog-receiver: ${msg}\n`);
+  err.write(`syslog-receiver: ${msg} [${ErrorCodes.STORE_OPTION}]\n`);
   return 2;
 }
 
@@ -276,7 +276,7 @@ function openStore(configPath: string, app: string, err: NodeJS.WritableStream):
   const known = config.apps.some((a) => a.name === app);
   try {
     if (!statSync(dir).isDirectory()) {
-      err.write(`syslog-receiver: cannot read the store for app "${app}": ${dir} is not a directory\n`);
+      err.write(`syslog-receiver: cannot read the store for app "${app}": ${dir} is not a directory [${ErrorCodes.STORE_READ}]\n`);
       return 1;
     }
     listDays(storeDir, app); // readable?
@@ -285,10 +285,10 @@ function openStore(configPath: string, app: string, err: NodeJS.WritableStream):
     if (code === 'ENOENT') {
       if (known) return { storeDir, appDir: dir, exists: false };
       const names = config.apps.map((a) => a.name).join(', ') || 'none';
-      err.write(`syslog-receiver: no such app "${app}": it is not in ${configPath} (apps: ${names}) and ${dir} does not exist\n`);
+      err.write(`syslog-receiver: no such app "${app}": it is not in ${configPath} (apps: ${names}) and ${dir} does not exist [${ErrorCodes.STORE_NO_APP}]\n`);
       return 1;
     }
-    err.write(`syslog-receiver: cannot read the store for app "${app}": ${dir}: ${(e as Error).message}\n`);
+    err.write(`syslog-receiver: cannot read the store for app "${app}": ${dir}: ${(e as Error).message} [${ErrorCodes.STORE_READ}]\n`);
     return 1;
   }
   return { storeDir, appDir: dir, exists: true };
@@ -298,7 +298,7 @@ function openStore(configPath: string, app: string, err: NodeJS.WritableStream):
 function storeError(err: NodeJS.WritableStream, appDir: string, e: unknown): number {
   const ne = e as NodeJS.ErrnoException;
   const where = typeof ne?.path === 'string' ? ne.path : appDir;
-  err.write(`syslog-receiver: cannot read the store at ${where}: ${ne?.message ?? String(e)}\n`);
+  err.write(`syslog-receiver: cannot read the store at ${where}: ${ne?.message ?? String(e)} [${ErrorCodes.STORE_READ}]\n`);
   return 1;
 }
 
@@ -370,7 +370,7 @@ class Output {
   finish(err: NodeJS.WritableStream): number {
     this.dispose();
     if (this.error !== null) {
-      err.write(`syslog-receiver: cannot write the output: ${this.error.message}\n`);
+      err.write(`syslog-receiver: cannot write the output: ${this.error.message} [${ErrorCodes.STORE_OUTPUT}]\n`);
       return 1;
     }
     return 0;

@@ -2,11 +2,13 @@
  * Option parsing and record filters for `search` (and `tail`): time expressions, severities,
  * and the host/grep/severity predicate.
  */
+import { ErrorCodes } from '../errors.js';
 import type { SyslogRecord } from '../record.js';
 
 /** A bad option value (`--since 5x`, `--severity loud`); the message names the value and the accepted forms. */
 export class StoreOptionError extends Error {
   override readonly name = 'StoreOptionError';
+  readonly code = ErrorCodes.STORE_OPTION;
 }
 
 /** Severity names by number (RFC 5424 §6.2.1), as `format` prints them. */

@@ -10,6 +10,7 @@ import type { Metrics } from '../metrics.js';
 import type { Intake } from '../pipeline/intake.js';
 import type { FrameSource, Transport } from '../record.js';
 import type { LimitsConfig } from '../config/schema.js';
+import { ErrorCodes } from '../errors.js';
 
 /**
  * The `limits:` in force, shared by every listener and swapped by a config reload: new
@@ -138,7 +139,7 @@ export function streamSource(socket: Socket, transport: Transport): FrameSource 
  */
 export class Listening {
   constructor(readonly server: Server, log: Logger, name: string) {
-    server.on('error', (err) => { if (server.listening) log.error({ err, listener: name }, 'listener error'); });
+    server.on('error', (err) => { if (server.listening) log.error({ err, code: ErrorCodes.LISTEN_SOCKET, listener: name }, 'listener error'); });
   }
 
   get listening(): boolean { return this.server.listening; }

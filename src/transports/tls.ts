@@ -21,6 +21,7 @@ import { createSecureContext, createServer, type SecureContextOptions, type Serv
 import { subjectString } from '../certs/fingerprint.js';
 import type { TlsFiles } from '../certs/listener-files.js';
 import type { TlsListenerConfig } from '../config/schema.js';
+import { ErrorCodes } from '../errors.js';
 import type { FrameSource } from '../record.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
@@ -72,7 +73,7 @@ export class TlsServer {
     o.limit(this.server);
     this.server.on('tlsClientError', (err, socket) => {
       o.metrics.tlsHandshakeFailures++;
-      o.log.debug({ err: err.message, source: socket.remoteAddress, listener: name }, 'TLS handshake failed');
+      o.log.debug({ err, source: socket.remoteAddress, listener: name }, 'TLS handshake failed');
       socket.destroy(); // Node leaves the socket open on a handshake timeout when this event has a listener
     });
     this.net = new Listening(this.server, o.log, name);
@@ -144,7 +145,7 @@ export class TlsServer {
     } catch (e) {
       this.fingerprint = before;
       this.o.metrics.tlsReloadFailures++;
-      this.o.log.error({ listener: this.name, error: (e as Error).message }, 'TLS certificate reload refused; the previous certificate stays in service');
+      this.o.log.error({ err: e, code: ErrorCodes.TLS_RELOAD, listener: this.name }, 'TLS certificate reload refused; the previous certificate stays in service');
       return false;
     }
     this.o.metrics.tlsReloads++;
@@ -172,7 +173,7 @@ export class TlsServer {
         w.unref();
         this.watchers.push(w);
       } catch (e) {
-        this.o.log.warn({ dir, error: (e as Error).message }, 'cannot watch certificate files; reload with SIGHUP');
+        this.o.log.warn({ err: e, code: ErrorCodes.TLS_WATCH, dir }, 'cannot watch certificate files; reload with SIGHUP');
       }
     }
   }

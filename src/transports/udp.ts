@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { isIPv6 } from 'node:net';
 import { trimTrailer } from '../framing/non-transparent.js';
 import type { ListenerConfig } from '../config/schema.js';
+import { ErrorCodes } from '../errors.js';
 import type { FrameSource } from '../record.js';
 import type { FrontEndDeps } from './connection.js';
 import type { FrontEnd } from './types.js';
@@ -49,7 +50,7 @@ export class UdpListener implements FrontEnd {
       socket.once('error', reject);
       socket.bind({ address, port }, () => {
         socket.off('error', reject);
-        socket.on('error', (err) => o.log.error({ err, listener: this.name }, 'udp socket error'));
+        socket.on('error', (err) => o.log.error({ err, code: ErrorCodes.LISTEN_SOCKET, listener: this.name }, 'udp socket error'));
         try { socket.setRecvBufferSize(RECV_BUFFER_BYTES); } catch { /* capped by the kernel */ }
         this.listening = true;
         socket.once('close', () => { this.listening = false; });

@@ -5,6 +5,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startTestReceiver } from '../helpers/receiver.js';
 import { sendTcp, sendUdp } from '../helpers/net.js';
+import { lf, rfc3164 } from '../helpers/frames.js';
 
 const TOKEN = '2bfbea1e-10c3-4419-bdad-7e6435882e1f';
 const BROKEN = 'c0ffee00-1111-4222-8333-444455556666';
@@ -29,9 +30,9 @@ test('/metrics counts what was sent; /healthz is 200, then 503 while the store c
   try {
     const admin = rx.receiver.addresses.admin!.port;
     assert.deepEqual(await get(admin, '/healthz'), { status: 200, body: '{"status":"ok"}\n' });
-    const lines = Array.from({ length: 25 }, (_, i) => `<13>Nov 21 10:00:00 h ${TOKEN}: tcp ${i}\n`);
+    const lines = Array.from({ length: 25 }, (_, i) => lf(rfc3164('h', TOKEN, `tcp ${i}`)));
     await sendTcp(rx.tcpPort, [...lines, 'no token here\n', 'nor here\n']);
-    await sendUdp(rx.udpPort, [`<13>Nov 21 10:00:00 h ${TOKEN}: udp 1`, 'junk']);
+    await sendUdp(rx.udpPort, [rfc3164('h', TOKEN, 'udp 1'), 'junk']);
     await rx.waitFor('good', 26);
     const m = (await get(admin, '/metrics')).body;
     assert.equal(sample(m, 'syslog_receiver_stored_events_total{app="good"}'), 26);

@@ -1,16 +1,14 @@
 /** Shared helpers for the certificate tests: temp dirs and running openssl. */
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { tmpDir } from '../helpers/tmp.js';
 
 const execFileP = promisify(execFile);
 
-/** A fresh temporary directory; remove it with `cleanup`. */
+/** A fresh temporary directory ({@link tmpDir}); remove it with `cleanup`. */
 export async function tempDir(prefix = 'certs-test-'): Promise<{ dir: string; cleanup: () => Promise<void> }> {
-  const dir = await mkdtemp(join(tmpdir(), prefix));
-  return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
+  const { path, cleanup } = tmpDir(prefix);
+  return { dir: path, cleanup: async () => cleanup() };
 }
 
 /** Runs openssl; resolves with exit code and output, never rejects on a non-zero exit. */

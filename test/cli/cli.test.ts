@@ -2,15 +2,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
 import { CLI, spawnReceiver, TSX } from '../helpers/process.js';
 import { readStore } from '../helpers/receiver.js';
 import { sendTcp } from '../helpers/net.js';
+import { tmpDir } from '../helpers/tmp.js';
+import { sleep } from '../helpers/wait.js';
 
 const run = promisify(execFile);
 
@@ -25,7 +26,8 @@ async function cli(args: string[], cwd: string): Promise<{ code: number; stdout:
   }
 }
 
-const tmp = (): string => mkdtempSync(join(tmpdir(), 'srx-cli-'));
+/** A fresh working directory, removed when the test process exits. */
+const tmp = (): string => tmpDir('srx-cli-').path;
 
 test('first start writes a config with app "default" and a fresh token, prints it and a test line', async () => {
   const dir = tmp();
@@ -105,7 +107,7 @@ test('SIGTERM flushes everything received before exit', async () => {
   });
   const lines = Array.from({ length: 500 }, (_, i) => `my-host 2bfbea1e-10c3-4419-bdad-7e6435882e1f:line ${i}\n`);
   await sendTcp(rx.ports.tcp, lines);
-  await new Promise((r) => setTimeout(r, 300));
+  await sleep(300);
   assert.equal(readStore(join(rx.dir, 'data'), 'a').length, 0, 'nothing written yet (60 s flush interval)');
   const { code } = await rx.stop('SIGTERM');
   assert.equal(code, 0);

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { StreamFramer } from '../../src/framing/detect.js';
+import { octet } from '../helpers/frames.js';
 
 /** Runs the framer over `chunks`, returning [frame text, truncated] pairs. */
 export function frames(chunks: Buffer[], max = 65536): Array<[string, boolean]> {
@@ -29,8 +30,7 @@ test('LF, CRLF and NUL end non-transparent frames; empty lines are skipped', () 
 });
 
 test('octet-counted frames only when digits SP <; one trailing LF inside MSG-LEN is dropped', () => {
-  const oc = (m: string): string => `${Buffer.byteLength(m)} ${m}`;
-  const input = B(oc('<13>hello\n') + oc('<13>x') + oc('<13>a\nb\nc\n'));
+  const input = B(octet('<13>hello\n') + octet('<13>x') + octet('<13>a\nb\nc\n'));
   const expected: Array<[string, boolean]> = [['<13>hello', false], ['<13>x', false], ['<13>a\nb\nc', false]];
   assert.deepEqual(frames([input]), expected);
   assertSplitInvariant(input, expected);
@@ -59,7 +59,7 @@ test('too-long non-transparent frame: truncated, rest discarded, next frame inta
 
 test('too-long octet-counted frame: truncated, rest discarded, never parsed as a frame', () => {
   const body = '<13>' + '9 <13>fake'.repeat(5);
-  const input = B(`${body.length} ${body}<13>next\n`);
+  const input = B(`${octet(body)}<13>next\n`);
   const expected: Array<[string, boolean]> = [[body.slice(0, 16), true], ['<13>next', false]];
   assert.deepEqual(frames([input], 16), expected);
   assertSplitInvariant(input, expected, 16);

@@ -8,6 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { RelpFrameParser } from '../../src/framing/relp-frame.js';
+import { relp } from '../helpers/frames.js';
 
 interface RelpCase { id: string; input: string; inputBase64?: string; valid: boolean; expect: { frames?: Array<{ txnr: number; command: string; datalen: number; data: string }>; error?: string; remainder?: string } }
 
@@ -58,7 +59,7 @@ for (const c of [...own, ...shared]) {
 
 test('a syslog frame over the limit is cut, flagged, and the stream stays in sync', () => {
   const big = 'x'.repeat(100);
-  const input = Buffer.from(`1 syslog ${big.length} ${big}\n2 syslog 3 abc\n`);
+  const input = Buffer.from(relp(1, 'syslog', big) + relp(2, 'syslog', 'abc'));
   const expected = [{ txnr: 1, command: 'syslog', data: big.slice(0, 10), truncated: true }, { txnr: 2, command: 'syslog', data: 'abc', truncated: false }];
   for (const s of splits(input)) assert.deepEqual(run(s, 10).frames, expected);
 });

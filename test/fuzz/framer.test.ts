@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { StreamFramer } from '../../src/framing/detect.js';
 import { applySplit, bytesArb, check, corpus, mutate, mutatedArb, mutationsArb, show, splitArb } from './common.js';
+import { lf, octet } from '../helpers/frames.js';
 
 type Frame = [string, boolean];
 
@@ -105,8 +106,8 @@ function wire(frames: readonly GenFrame[]): Buffer {
   for (const f of frames) {
     parts.push(Buffer.from(f.sep));
     switch (f.kind) {
-      case 'octet': parts.push(Buffer.from(`${f.body.length} `), f.body); break;
-      case 'lf': parts.push(f.body, Buffer.from('\n')); break;
+      case 'octet': parts.push(octet(f.body)); break;
+      case 'lf': parts.push(lf(f.body)); break;
       case 'crlf': parts.push(f.body, Buffer.from('\r\n')); break;
       case 'nul': parts.push(f.body, Buffer.from([0])); break;
       case 'none': parts.push(f.body); break;

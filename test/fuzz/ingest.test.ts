@@ -8,8 +8,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, type Hash } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { validateConfig } from '../../src/config/schema.js';
@@ -20,6 +19,7 @@ import type { FrameSource, Transport } from '../../src/record.js';
 import { FileSink } from '../../src/sinks/file.js';
 import type { RecordBatch, Sink, WriteResult } from '../../src/sinks/types.js';
 import { SEED, bytesArb, checkAsync, corpus, mutatedArb, show } from './common.js';
+import { tmpDir, type TmpDir } from '../helpers/tmp.js';
 
 const TOKEN_FIELDS = ['logsene-app-token', 'token'];
 /** Three token apps (tokens drawn from the run's seed) and one source-address app. */
@@ -30,6 +30,7 @@ const RECEIVED_AT = Date.UTC(2026, 10, 21, 12, 0, 0);
 const DAY = '2026-11-21';
 
 const log = createLogger('silent');
+let tmp: TmpDir | undefined;
 let dir = '';
 let intake: Intake;
 /** SHA-256 of every line handed to the sinks, per app, in order (constant memory in long runs). */
@@ -62,7 +63,8 @@ class CapturingSink implements Sink {
 }
 
 before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'srx-fuzz-'));
+  tmp = tmpDir('srx-fuzz-');
+  dir = tmp.path;
   const config = validateConfig({
     listen: { udp: { address: '127.0.0.1', port: 0 } },
     storage: { dir: join(dir, 'data'), flushIntervalMs: 20 },
@@ -101,7 +103,7 @@ after(async () => {
     for (const app of appended.keys()) assert.ok(readdirSync(store).includes(app), `nothing stored for ${app}`);
     console.log(`[fuzz] ingest: ${frames} frames, ${appendedCount} stored lines verified in the file store`);
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    tmp?.cleanup();
   }
 });
 

@@ -3,10 +3,10 @@
  * it, and reads its pino log lines from stderr.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
+import { tmpDir } from './tmp.js';
 
 export const CLI = new URL('../../src/cli.ts', import.meta.url).pathname;
 /** tsx's loader by absolute URL, so the CLI can run from any working directory. */
@@ -26,8 +26,11 @@ export interface ChildReceiver {
   stop(signal?: NodeJS.Signals): Promise<{ code: number | null; stats: Record<string, any> | undefined }>;
 }
 
-/** Spawns `syslog-receiver start --config <tmp>/c.yaml` with `config` (storage.dir defaults into the temp dir). */
-export async function spawnReceiver(config: Record<string, unknown>, dir = mkdtempSync(join(tmpdir(), 'srx-child-'))): Promise<ChildReceiver> {
+/**
+ * Spawns `syslog-receiver start --config <tmp>/c.yaml` with `config` (storage.dir defaults into
+ * the temp dir; the default temp dir is removed when the test process exits).
+ */
+export async function spawnReceiver(config: Record<string, unknown>, dir = tmpDir('srx-child-').path): Promise<ChildReceiver> {
   const configPath = join(dir, 'c.yaml');
   writeFileSync(configPath, stringify({ storage: { dir: join(dir, 'data') }, logLevel: 'info', ...config }));
   const child = spawn(process.execPath, ['--import', TSX, CLI, 'start', '--config', configPath], { stdio: ['ignore', 'pipe', 'pipe'] });

@@ -2,13 +2,14 @@
  * Test harness: starts a real Receiver on ephemeral 127.0.0.1 ports with a temp store, and
  * reads back what it stored. Used by integration and interop tests.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { Receiver } from '../../src/receiver.js';
+import { Receiver, type ReceiverOptions } from '../../src/receiver.js';
 import { validateConfig, type Config } from '../../src/config/schema.js';
 import { createLogger } from '../../src/logger.js';
 import type { SyslogRecord } from '../../src/record.js';
+import { tmpDir } from './tmp.js';
+import { waitFor } from './wait.js';
 
 export interface TestReceiver {
   receiver: Receiver;
@@ -30,7 +31,8 @@ export interface TestReceiver {
  * admin listener (/metrics, /healthz) on 127.0.0.1:0 is always added.
  */
 export async function startTestReceiver(overrides: Record<string, unknown> = {}, host = '127.0.0.1'): Promise<TestReceiver> {
-  const dir = mkdtempSync(join(tmpdir(), 'srx-test-'));
+  const tmp = tmpDir('srx-test-');
+  const dir = tmp.path;
   const raw = {
     certsDir: join(dir, 'certs'),
     logLevel: process.env.TEST_LOG_LEVEL ?? 'silent',
@@ -56,18 +58,27 @@ export async function startTestReceiver(overrides: Record<string, unknown> = {},
       return (await fetch(`http://127.0.0.1:${receiver.addresses.admin!.port}/metrics`)).text();
     },
     async waitFor(app, n, timeoutMs = 10_000) {
-      const end = Date.now() + timeoutMs;
-      for (;;) {
-        const recs = await records(app);
-        if (recs.length >= n || Date.now() > end) return recs;
-        await new Promise((r) => setTimeout(r, 50));
-      }
+      let recs: SyslogRecord[] = [];
+      // no throw on timeout: callers assert on what is there
+      await waitFor(async () => (recs = await records(app)).length >= n, { timeoutMs, intervalMs: 50, onTimeout: 'return' });
+      return recs;
     },
     async stop() {
       await receiver.stop();
-      rmSync(dir, { recursive: true, force: true });
+      tmp.cleanup();
     },
   };
+}
+
+/**
+ * The bare `validateConfig(raw)` + `Receiver.start` with a silent logger, for tests that spell
+ * out their whole config (no defaults added, unlike {@link startTestReceiver}) or need
+ * `ReceiverOptions` such as fault-injecting sinks.
+ */
+export async function startReceiver(raw: Record<string, unknown>, opts: ReceiverOptions = {}): Promise<{ rx: Receiver; config: Config }> {
+  const config = validateConfig(raw);
+  const rx = await Receiver.start(config, { log: createLogger('silent'), ...opts });
+  return { rx, config };
 }
 
 /** Reads every `<dir>/<app>/*.ndjson` line as a record; asserts no torn line. */

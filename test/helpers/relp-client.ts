@@ -2,6 +2,7 @@
 import { connect, type Socket } from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 import { RelpFrameParser } from '../../src/framing/relp-frame.js';
+import { relp } from './frames.js';
 
 export interface RelpResponse { txnr: number; command: string; data: string; atMs: number }
 
@@ -35,8 +36,7 @@ export class RelpTestClient {
 
   /** Sends a frame with the next txnr (or `txnr` if given); returns the txnr used. */
   send(command: string, data = '', txnr = this.nextTxnr++): number {
-    const len = Buffer.byteLength(data);
-    this.socket.write(len > 0 ? `${txnr} ${command} ${len} ${data}\n` : `${txnr} ${command} 0\n`);
+    this.socket.write(relp(txnr, command, data));
     return txnr;
   }
 

@@ -11,6 +11,8 @@ import { join } from 'node:path';
 import { spawnReceiver } from '../helpers/process.js';
 import { readStore, startTestReceiver } from '../helpers/receiver.js';
 import { sendTcp, sendUdp } from '../helpers/net.js';
+import { lf, rfc3164 } from '../helpers/frames.js';
+import { sleep, waitFor } from '../helpers/wait.js';
 
 const GOOD = '2bfbea1e-10c3-4419-bdad-7e6435882e1f';
 const NOISY = 'c0ffee00-1111-4222-8333-444455556666';
@@ -20,14 +22,6 @@ function open(port: number): Promise<Socket> {
     const s = connect({ port, host: '127.0.0.1' }, () => resolve(s));
     s.on('error', reject);
   });
-}
-
-async function waitUntil(cond: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > end) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 test('abuse: random bytes, 10 MB line, 2,000 half-open connections; good tenant unaffected', async () => {
@@ -56,11 +50,11 @@ test('abuse: random bytes, 10 MB line, 2,000 half-open connections; good tenant 
     big.write(`${NOISY} `, 0);
     await sendTcp(tcp, [big, '\n']);
     // the good tenant, meanwhile and after
-    const lines = Array.from({ length: 100 }, (_, i) => `<13>Nov 21 10:00:00 host ${GOOD}: good ${i}\n`);
+    const lines = Array.from({ length: 100 }, (_, i) => lf(rfc3164('host', GOOD, `good ${i}`)));
     await sendTcp(tcp, lines);
-    await sendUdp(rx.ports.udp, [`<13>Nov 21 10:00:00 host ${GOOD}: good udp\n`]);
+    await sendUdp(rx.ports.udp, [lf(rfc3164('host', GOOD, 'good udp'))]);
     const dataDir = join(rx.dir, 'data');
-    await waitUntil(() => readStore(dataDir, 'good').length >= 101 && readStore(dataDir, 'noisy').length >= 1, 15_000, 'the good lines');
+    await waitFor(() => readStore(dataDir, 'good').length >= 101 && readStore(dataDir, 'noisy').length >= 1, { timeoutMs: 15_000, intervalMs: 50, what: 'the good lines' });
     assert.equal(rx.child.exitCode, null, 'the receiver is still up');
   } finally {
     clearInterval(sample);
@@ -95,11 +89,11 @@ test('maxConnections refuses extra connections; idle connections are closed; bot
       s.on('error', () => undefined);
       closed.push(new Promise<void>((r) => s.once('close', () => r())));
       socks.push(s);
-      await new Promise((r) => setTimeout(r, 20));
+      await sleep(20);
     }
     await Promise.all(closed);
     const open = (): number => (rx.receiver.stats() as { openConnections: { tcp: number } }).openConnections.tcp;
-    await waitUntil(() => open() === 0, 2000, 'the server side to close');
+    await waitFor(() => open() === 0, { timeoutMs: 2000, intervalMs: 50, what: 'the server side to close' });
     const st = rx.receiver.stats() as { refusedConnections: { tcp: number }; idleClosed: { tcp: number }; openConnections: { tcp: number } };
     assert.equal(st.refusedConnections.tcp, 3);
     assert.equal(st.idleClosed.tcp, 5);

@@ -10,6 +10,7 @@ import { execFile, spawnSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import { startTestReceiver } from '../helpers/receiver.js';
 import { sendTcp, sendUdp } from '../helpers/net.js';
+import { lf, rfc3164, rfc5424 } from '../helpers/frames.js';
 
 const TOKEN = '2bfbea1e-10c3-4419-bdad-7e6435882e1f';
 const OTHER = 'c0ffee00-1111-4222-8333-444455556666';
@@ -75,9 +76,9 @@ test('unknown tokens and token-less lines are rejected, counted and never stored
     await sendTcp(rx.tcpPort, [
       'my-host 9a9a9a9a-1111-4222-8333-444455556666:hello\n',
       'just some text\n',
-      '<13>Nov 21 10:00:00 host tag: no token\n',
-      `<13>Nov 21 10:00:00 host tag: ok ${OTHER}\n`,
-      `<13>Nov 21 10:00:00 host ${OTHER}: twice ${OTHER} ${OTHER.toUpperCase()}\n`,
+      lf(rfc3164('host', 'tag', 'no token')),
+      lf(rfc3164('host', 'tag', `ok ${OTHER}`)),
+      lf(rfc3164('host', OTHER, `twice ${OTHER} ${OTHER.toUpperCase()}`)),
     ]);
     const other = await rx.waitFor('other', 2);
     assert.deepEqual(other.map((r) => r.message), ['ok', 'twice'], 'every copy of the token is removed');
@@ -92,8 +93,8 @@ test('source-IP authorization, CEE fields merged, receiver-owned keys not spoofa
   const rx = await startTestReceiver({ apps: [...apps, { name: 'byip', allowedSources: ['127.0.0.0/8'] }] });
   try {
     await sendTcp(rx.tcpPort, [
-      '<14>1 2026-11-21T10:00:00.123Z web01 nginx 42 ID7 [ex@1 k="v\\"q"] plain line\n',
-      '<11>Nov 21 10:00:00 db01 pg[7]: @cee: {"message":"m","app":"spoof","source":"x","level":"warn","@timestamp":"2026-01-02T03:04:05Z"}\n',
+      lf(rfc5424({ pri: 14, timestamp: '2026-11-21T10:00:00.123Z', host: 'web01', app: 'nginx', procId: '42', msgId: 'ID7', sd: '[ex@1 k="v\\"q"]' }, 'plain line')),
+      lf(rfc3164('db01', 'pg[7]', '@cee: {"message":"m","app":"spoof","source":"x","level":"warn","@timestamp":"2026-01-02T03:04:05Z"}', { pri: 11 })),
     ]);
     const recs = await rx.waitFor('byip', 2);
     assert.equal(recs.length, 2);

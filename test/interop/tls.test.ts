@@ -18,6 +18,7 @@ import { randomUUID } from 'node:crypto';
 import { describe, test } from 'node:test';
 import type { SyslogRecord } from '../../src/record.js';
 import { startTestReceiver, storedApps } from '../helpers/receiver.js';
+import { sleep, waitFor } from '../helpers/wait.js';
 import { CLIENT_HOSTNAME, runClient, runTlsPipeExpectingFailure, type RunSpec } from './lib/clients.js';
 import { CLIENT_CERT_NAME, interopCerts } from './lib/certs.js';
 import { makeCorpus, seqOf } from './lib/corpus.js';
@@ -85,8 +86,7 @@ describe('interop: TLS', () => {
         const r = await runTlsPipeExpectingFailure(spec);
         // TLS 1.3: the client's Finished goes out before the server checks its certificate, so
         // s_client may exit 0 having "sent" everything; the refusal shows on the receiver only
-        const end = Date.now() + 5000;
-        while (stats().tlsHandshakeFailures <= failures && Date.now() < end) await new Promise((res) => setTimeout(res, 50));
+        await waitFor(() => stats().tlsHandshakeFailures > failures, { timeoutMs: 5000, intervalMs: 50, onTimeout: 'return' });
         const now = stats().tlsHandshakeFailures;
         t.diagnostic(`${what}: s_client ${r.killed ? 'killed (did not exit)' : `exited ${r.code ?? r.signal}`}; tlsHandshakeFailures ${failures} → ${now}; output: ${r.output.trim().split('\n').slice(-2).join(' | ')}`);
         assert.ok(now >= failures + 1, `${what}: the handshake failure is counted (tlsHandshakeFailures ${failures} → ${now})`);
@@ -96,7 +96,7 @@ describe('interop: TLS', () => {
       const good = makeCorpus({ label: 'goodcert', count: 5, embeddedLf: false });
       await runClient({ ...base, messages: good.map((m) => m.text), token: null, style: 'none', tls: { caFile: certs.set.caCert, certFile: certs.client.cert, keyFile: certs.client.key } });
       const recs = await rx.waitFor(CERT_APP, good.length, 10_000);
-      await new Promise((res) => setTimeout(res, 300));
+      await sleep(300);
       assert.deepEqual(recs.map((r) => [seqOf(r.message), r.syslog.tokenSource, r.source.tlsPeer]), good.map((m) => [m.seq, 'tls-cert', `CN=${CLIENT_CERT_NAME}`]));
       assert.deepEqual(storedApps(rx.config.storage.dir), [CERT_APP], 'nothing from the refused connections in any app');
       assert.ok(!(await rx.records(CERT_APP)).some((r) => /ix-(foreign|nocert)/.test(String(r.message))));

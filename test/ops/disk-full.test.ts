@@ -7,17 +7,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, statfsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync, statfsSync } from 'node:fs';
 import { join } from 'node:path';
-import { Receiver } from '../../src/receiver.js';
-import { validateConfig } from '../../src/config/schema.js';
-import { createLogger } from '../../src/logger.js';
-import { readStore } from '../helpers/receiver.js';
+import { readStore, startReceiver } from '../helpers/receiver.js';
 import { connect } from 'node:net';
 import { sendTcp, sendUdp } from '../helpers/net.js';
 import { RelpTestClient } from '../helpers/relp-client.js';
 import { withFaults } from '../helpers/fault-sink.js';
+import { rfc3164 } from '../helpers/frames.js';
+import { tmpDir } from '../helpers/tmp.js';
+import { sleep, waitFor } from '../helpers/wait.js';
 
 const TOKEN = '2bfbea1e-10c3-4419-bdad-7e6435882e1f';
 
@@ -32,7 +31,8 @@ function mountTmpfs(dir: string): boolean {
 }
 
 for (const mode of ['tmpfs', 'fault injection'] as const) test(`disk full (${mode}): rsp 500, streams paused, UDP counted, /healthz 503, resumes when space returns`, async (t) => {
-  const root = mkdtempSync(join(tmpdir(), 'srx-full-'));
+  const tmp = tmpDir('srx-full-');
+  const root = tmp.path;
   const mnt = join(root, 'mnt');
   mkdirSync(mnt);
   const real = mode === 'tmpfs' && mountTmpfs(mnt);
@@ -40,14 +40,13 @@ for (const mode of ['tmpfs', 'fault injection'] as const) test(`disk full (${mod
   let full = false;
   const filler = join(mnt, 'filler');
   const storeFault = real ? undefined : (): NodeJS.ErrnoException | null => (full ? Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' }) : null);
-  const config = validateConfig({
+  const { rx, config } = await startReceiver({
     listen: { tcp: { address: '127.0.0.1', port: 0 }, udp: { address: '127.0.0.1', port: 0 }, relp: { address: '127.0.0.1', port: 0 }, admin: { address: '127.0.0.1', port: 0 } },
     apps: [{ name: 'a', token: TOKEN }],
     storage: { dir: join(mnt, 'data'), flushIntervalMs: 5 },
     certsDir: join(root, 'certs'),
     logLevel: 'silent',
-  });
-  const rx = await Receiver.start(config, { log: createLogger('silent'), ...(storeFault ? { sinks: withFaults({ fault: storeFault }) } : {}) });
+  }, storeFault ? { sinks: withFaults({ fault: storeFault }) } : {});
   const health = async (): Promise<number> => (await fetch(`http://127.0.0.1:${rx.addresses.admin!.port}/healthz`)).status;
   try {
     await sendTcp(rx.addresses.tcp!.port, `h ${TOKEN}: before\n`);
@@ -61,7 +60,7 @@ for (const mode of ['tmpfs', 'fault injection'] as const) test(`disk full (${mod
     full = true;
     const relp = await RelpTestClient.connect(rx.addresses.relp!.port);
     relp.open();
-    const big = `<13>Nov 21 10:00:00 h ${TOKEN}: ${'y'.repeat(8000)}`;
+    const big = rfc3164('h', TOKEN, 'y'.repeat(8000));
     const t1 = relp.send('syslog', big);
     await relp.until(() => relp.rsp(t1) !== undefined);
     assert.match(relp.rsp(t1)!.data, /^500 /, 'RELP: rsp 500 when the write fails');
@@ -72,7 +71,7 @@ for (const mode of ['tmpfs', 'fault injection'] as const) test(`disk full (${mod
     const paused = connect({ port: rx.addresses.tcp!.port, host: '127.0.0.1' });
     paused.on('error', () => undefined);
     paused.end(tcpLines.join('')); // not read while the store is down: the receiver does not close it yet
-    await new Promise((r) => setTimeout(r, 300));
+    await sleep(300);
     const st = rx.stats() as { rejected: { disk_full: number }; receivedEvents: { tcp: number }; relpFailed: number };
     assert.equal(st.rejected.disk_full, 1, `the UDP datagram is counted as lost (disk_full): ${JSON.stringify(st.rejected)}`);
     assert.equal(st.relpFailed, 1, 'the RELP frame is counted as answered 500, not as lost: the client resends it');
@@ -80,10 +79,11 @@ for (const mode of ['tmpfs', 'fault injection'] as const) test(`disk full (${mod
     // space returns: intake resumes by itself
     if (real) rmSync(filler);
     full = false;
-    const t2 = relp.send('syslog', `<13>Nov 21 10:00:00 h ${TOKEN}: after`);
+    const t2 = relp.send('syslog', rfc3164('h', TOKEN, 'after'));
     await relp.until(() => relp.rsp(t2) !== undefined, 10_000);
     assert.equal(relp.rsp(t2)!.data, '200 OK');
-    for (let k = 0; k < 100 && readStore(config.storage.dir, 'a').length < 22; k++) await new Promise((r) => setTimeout(r, 50));
+    // no throw on timeout: the assertions below say what is missing
+    await waitFor(() => readStore(config.storage.dir, 'a').length >= 22, { timeoutMs: 5000, intervalMs: 50, onTimeout: 'return' });
     assert.equal(await health(), 200);
     const msgs = readStore(config.storage.dir, 'a').map((r) => r.message);
     assert.equal(msgs[0], 'before');
@@ -98,6 +98,6 @@ for (const mode of ['tmpfs', 'fault injection'] as const) test(`disk full (${mod
   } finally {
     await rx.stop();
     if (real) execFileSync('umount', [mnt]);
-    rmSync(root, { recursive: true, force: true });
+    tmp.cleanup();
   }
 });

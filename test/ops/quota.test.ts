@@ -11,10 +11,12 @@ import { readStore, startTestReceiver } from '../helpers/receiver.js';
 import { spawnReceiver } from '../helpers/process.js';
 import { sendTcp, sendUdp } from '../helpers/net.js';
 import { RelpTestClient } from '../helpers/relp-client.js';
+import { lf, rfc3164 } from '../helpers/frames.js';
+import { sleep, waitFor } from '../helpers/wait.js';
 
 const CAPPED = '2bfbea1e-10c3-4419-bdad-7e6435882e1f';
 const FREE = 'c0ffee00-1111-4222-8333-444455556666';
-const line = (token: string, i: number): string => `<13>Nov 21 10:00:00 h ${token}: seq ${i} ${'x'.repeat(100)}\n`;
+const line = (token: string, i: number): string => lf(rfc3164('h', token, `seq ${i} ${'x'.repeat(100)}`));
 
 test('maxEventsPerSecond: TCP/UDP over the limit dropped and counted; RELP waits and loses nothing', async () => {
   const rx = await startTestReceiver({
@@ -25,14 +27,14 @@ test('maxEventsPerSecond: TCP/UDP over the limit dropped and counted; RELP waits
     await sendTcp(rx.tcpPort, Array.from({ length: 400 }, (_, i) => line(CAPPED, i)));
     await sendUdp(rx.udpPort, Array.from({ length: 50 }, (_, i) => line(CAPPED, 1000 + i)));
     type Stats = { rejected: { rate_limited: number }; receivedEvents: { udp: number } };
-    for (let k = 0; k < 100 && (rx.receiver.stats() as Stats).receivedEvents.udp < 50; k++) await new Promise((r) => setTimeout(r, 20));
+    await waitFor(() => (rx.receiver.stats() as Stats).receivedEvents.udp >= 50, { timeoutMs: 2000, intervalMs: 20, onTimeout: 'return' });
     const stored = (await rx.records('capped')).length;
     const st = rx.receiver.stats() as Stats;
     assert.ok(stored >= 50 && stored < 200, `about the burst is stored at once (${stored})`);
     assert.equal(stored + st.rejected.rate_limited, 450, `every frame is stored or counted as rate_limited: ${stored} + ${JSON.stringify(rx.receiver.stats())}`);
 
     // RELP: 150 frames at 100/s → takes ≥ ~1 s, all acked and stored
-    await new Promise((r) => setTimeout(r, 1000)); // let the bucket refill
+    await sleep(1000); // let the bucket refill
     const before = (await rx.records('capped')).length;
     const c = await RelpTestClient.connect(rx.receiver.addresses.relp!.port);
     c.open();
@@ -96,7 +98,7 @@ async function measureFree(withCappedFlood: boolean): Promise<number> {
   free.end();
   capped?.end();
   const dir = join(rx.dir, 'data');
-  for (let k = 0; k < 200 && readStore(dir, 'free').length < 15000; k++) await new Promise((r) => setTimeout(r, 50));
+  await waitFor(() => readStore(dir, 'free').length >= 15000, { timeoutMs: 10_000, intervalMs: 50, onTimeout: 'return' });
   const { stats } = await rx.stop();
   const recs = readStore(join(rx.dir, 'data'), 'free');
   assert.equal(recs.length, 15000);

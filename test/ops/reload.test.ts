@@ -13,17 +13,14 @@ import { promisify } from 'node:util';
 import { parse, stringify } from 'yaml';
 import { CLI, spawnReceiver, TSX } from '../helpers/process.js';
 import { readStore } from '../helpers/receiver.js';
+import { sleep, waitFor } from '../helpers/wait.js';
 
 const run = promisify(execFile);
 const A = '2bfbea1e-10c3-4419-bdad-7e6435882e1f';
 const B = 'c0ffee00-1111-4222-8333-444455556666';
 
 async function waitLog(logs: Array<Record<string, unknown>>, msg: string, after: number, timeoutMs = 10_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!logs.slice(after).some((l) => l.msg === msg)) {
-    if (Date.now() > end) assert.fail(`no "${msg}" log line`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  await waitFor(() => logs.slice(after).some((l) => l.msg === msg), { timeoutMs, intervalMs: 20, what: `a "${msg}" log line` });
 }
 
 test('revoking a token while a client sends: later messages rejected, earlier ones all stored', async () => {
@@ -52,12 +49,12 @@ test('revoking a token while a client sends: later messages rejected, earlier on
     const restart = rx.logs.slice(mark).find((l) => l.msg === 'config reloaded; these changes need a restart and were not applied');
     assert.deepEqual(restart?.keys, ['listen.tcp'], 'the port change is reported as needing a restart');
     // what the receiver has read by now was read before or during the reload; wait for it to drain
-    await new Promise((res) => setTimeout(res, 300));
+    await sleep(300);
     clearInterval(ticker);
     sentBefore = n;
     sendBatch(300);
     await new Promise<void>((res) => sock.end(() => res()));
-    await new Promise((res) => setTimeout(res, 300));
+    await sleep(300);
 
     // a broken config is refused; the previous one stays in force
     writeFileSync(rx.configPath, 'apps: [ { name: "x", token: "not-a-uuid" } ]\nlisten: { tcp: { port: 99999 } }\n');

@@ -5,8 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createLogger } from '../../src/logger.js';
 import { Metrics } from '../../src/metrics.js';
@@ -14,6 +13,8 @@ import { Batcher } from '../../src/pipeline/batcher.js';
 import { FileSink } from '../../src/sinks/file.js';
 import { RecordStatus, type SinkEntry } from '../../src/sinks/types.js';
 import { FaultSink, MemorySink } from '../helpers/fault-sink.js';
+import { withTmpDir } from '../helpers/tmp.js';
+import { waitFor } from '../helpers/wait.js';
 
 const log = createLogger('silent');
 const AT = Date.UTC(2026, 10, 21, 12);
@@ -23,8 +24,7 @@ function batcher(sinks: SinkEntry[], flushIntervalMs = 5, highWaterBytes = 1 << 
 }
 
 test('group commit per app/day file through the FileSink, finalizers only after the sync', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'srx-batch-'));
-  try {
+  await withTmpDir('srx-batch-', async (dir) => {
     const metrics = new Metrics();
     const sink = new FaultSink(new FileSink({ dir, fsync: true, retentionDays: 0, maxBytes: 0, log }), { delayMs: 30 });
     const b = batcher([{ sink, required: true }], 5, 1 << 20, [], metrics);
@@ -46,9 +46,7 @@ test('group commit per app/day file through the FileSink, finalizers only after 
     assert.equal(metrics.storedEvents.get('even'), 50);
     assert.equal(sink.writes.length, 1, 'one batch for all 100 records');
     await b.close();
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('records keep their boundaries: a sink sees each record exactly as appended', async () => {
@@ -91,7 +89,7 @@ test('acker: an optional sink never holds an ack back; a required one that error
   assert.equal(metrics.rejected.write_error, 1, 'the record nobody waited for is counted lost; the waited one is not');
   assert.equal(flow[0], true, 'a required sink going down pauses the batcher');
   failing = false;
-  for (let k = 0; k < 100 && b.paused; k++) await new Promise((r) => setTimeout(r, 10));
+  await waitFor(() => !b.paused, { timeoutMs: 1000, intervalMs: 10, onTimeout: 'return' });
   assert.equal(b.paused, false, 'resumes once the sink is up again');
   const t1 = Date.now();
   let okAt = -1;

@@ -1,16 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FileSink } from '../../src/sinks/file.js';
 import { createLogger } from '../../src/logger.js';
+import { withTmpDir } from '../helpers/tmp.js';
 
 const log = createLogger('silent');
 
 test('recover() cuts a torn last line and leaves whole files alone', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'srx-sink-'));
-  try {
+  await withTmpDir('srx-sink-', async (dir) => {
     mkdirSync(join(dir, 'a'));
     writeFileSync(join(dir, 'a', '2026-01-01.ndjson'), '{"n":1}\n{"n":2}\n{"n":3');
     writeFileSync(join(dir, 'a', '2026-01-02.ndjson'), '{"n":1}\n');
@@ -21,7 +20,5 @@ test('recover() cuts a torn last line and leaves whole files alone', async () =>
     assert.equal(readFileSync(join(dir, 'a', '2026-01-02.ndjson'), 'utf8'), '{"n":1}\n');
     assert.equal(readFileSync(join(dir, 'a', '2026-01-03.ndjson'), 'utf8'), '');
     assert.equal(await sink.recover(), 0);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });

@@ -1,18 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { enforceRetention } from '../../src/sinks/retention.js';
-import { validateConfig } from '../../src/config/schema.js';
-import { createLogger } from '../../src/logger.js';
-import { Receiver } from '../../src/receiver.js';
+import { startReceiver } from '../helpers/receiver.js';
+import { tmpDir } from '../helpers/tmp.js';
 
 const NOW = Date.parse('2026-11-21T12:00:00Z');
 const day = (offset: number): string => new Date(NOW - offset * 86_400_000).toISOString().slice(0, 10);
 
 function store(files: Array<[string, number, number]>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'srx-ret-'));
+  const dir = tmpDir('srx-ret-').path; // removed when the test process exits
   for (const [app, offset, bytes] of files) {
     mkdirSync(join(dir, app), { recursive: true });
     writeFileSync(join(dir, app, `${day(offset)}.ndjson`), Buffer.alloc(bytes, 0x61));
@@ -44,23 +42,23 @@ test('maxBytes deletes the oldest days first, never today', async () => {
 });
 
 test('the receiver enforces retention at start', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'srx-ret-start-'));
+  const tmp = tmpDir('srx-ret-start-');
+  const dir = tmp.path;
   const old = join(dir, 'data', 'a');
   mkdirSync(old, { recursive: true });
   writeFileSync(join(old, '2001-01-01.ndjson'), '{}\n');
   writeFileSync(join(old, `${new Date().toISOString().slice(0, 10)}.ndjson`), '{}\n');
-  const config = validateConfig({
+  const { rx } = await startReceiver({
     listen: { udp: { address: '127.0.0.1', port: 0 } },
     apps: [{ name: 'a', token: '2bfbea1e-10c3-4419-bdad-7e6435882e1f' }],
     storage: { dir: join(dir, 'data'), retentionDays: 2 },
     logLevel: 'silent',
   });
-  const rx = await Receiver.start(config, { log: createLogger('silent') });
   try {
     assert.equal(existsSync(join(old, '2001-01-01.ndjson')), false, 'the expired day file was deleted before the listeners started');
     assert.equal(readdirSync(old).length, 1, "today's file is kept");
   } finally {
     await rx.stop();
-    rmSync(dir, { recursive: true, force: true });
+    tmp.cleanup();
   }
 });

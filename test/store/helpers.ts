@@ -1,8 +1,9 @@
 /** Builds throwaway stores and configs for the store-reader tests. */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import { tmpDir } from '../helpers/tmp.js';
+import { waitFor } from '../helpers/wait.js';
 
 /** A stored record line (JSON, no LF) with every fixed field; `over` replaces fields. */
 export function rec(over: Record<string, unknown>): string {
@@ -42,7 +43,7 @@ export interface Fixture {
  * three day files, a blank line, a non-JSON line, a torn last line and a stray non-day file.
  */
 export function makeStore(): Fixture {
-  const dir = mkdtempSync(join(tmpdir(), 'srx-store-'));
+  const dir = tmpDir('srx-store-').path; // removed when the test process exits
   const store = join(dir, 'data');
   const app = join(store, 'billing');
   mkdirSync(app, { recursive: true });
@@ -85,11 +86,7 @@ export class BrokenPipe extends Writable {
   }
 }
 
-/** Resolves once `cond()` is true; rejects after `ms`. */
+/** Resolves once `cond()` is true; rejects after `ms` ({@link waitFor}, checked every 10 ms). */
 export async function until(cond: () => boolean, ms = 5000, what = 'condition'): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
+  await waitFor(cond, { timeoutMs: ms, intervalMs: 10, what });
 }

@@ -1,32 +1,30 @@
 /** RELP sessions over real sockets: protocol, acks only after durability, errors, flow control, shutdown. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { Receiver } from '../../src/receiver.js';
-import { validateConfig } from '../../src/config/schema.js';
-import { createLogger } from '../../src/logger.js';
-import { readStore } from '../helpers/receiver.js';
+import { readStore, startReceiver } from '../helpers/receiver.js';
 import { RelpTestClient } from '../helpers/relp-client.js';
 import { withFaults } from '../helpers/fault-sink.js';
+import { rfc3164 } from '../helpers/frames.js';
+import { tmpDir } from '../helpers/tmp.js';
+import { sleep } from '../helpers/wait.js';
 
 const TOKEN = '2bfbea1e-10c3-4419-bdad-7e6435882e1f';
 
 async function start(extra: { relp?: Record<string, unknown>; syncDelayMs?: number; before?: (dir: string) => void } = {}) {
-  const dir = mkdtempSync(join(tmpdir(), 'srx-relp-'));
+  const dir = tmpDir('srx-relp-').path; // removed when the test process exits
   extra.before?.(dir);
-  const config = validateConfig({
+  const { rx, config } = await startReceiver({
     listen: { relp: { address: '127.0.0.1', port: 0, ...extra.relp } },
     apps: [{ name: 'a', token: TOKEN }],
     storage: { dir: join(dir, 'data'), flushIntervalMs: 5 },
     certsDir: join(dir, 'certs'),
-  });
-  const rx = await Receiver.start(config, { log: createLogger('silent'), sinks: withFaults({ delayMs: extra.syncDelayMs }) });
+  }, { sinks: withFaults({ delayMs: extra.syncDelayMs }) });
   return { rx, dir, port: rx.addresses.relp!.port, store: () => readStore(config.storage.dir, 'a') };
 }
 
-const line = (i: number): string => `<13>Nov 21 10:00:00 host ${TOKEN}: msg ${i}`;
+const line = (i: number): string => rfc3164('host', TOKEN, `msg ${i}`);
 
 test('open → offers; syslog frames acked in order once stored; close → rsp 0 and the connection ends', async () => {
   const { rx, port, store } = await start();
@@ -38,7 +36,7 @@ test('open → offers; syslog frames acked in order once stored; close → rsp 0
     assert.equal(open.txnr, 1);
     assert.match(open.data, /^200 OK\nrelp_version=0\nrelp_software=syslog-receiver,[^\n]+\ncommands=syslog$/);
     const txnrs = Array.from({ length: 50 }, (_, i) => c.send('syslog', line(i)));
-    const unauthorized = c.send('syslog', '<13>Nov 21 10:00:00 host tag: no token here');
+    const unauthorized = c.send('syslog', rfc3164('host', 'tag', 'no token here'));
     await c.until(() => c.responses.length === 52);
     assert.deepEqual(c.responses.slice(1).map((r) => r.txnr), [...txnrs, unauthorized], 'in txnr order');
     assert.ok(c.responses.slice(1).every((r) => r.command === 'rsp' && r.data === '200 OK'));
@@ -164,7 +162,7 @@ test('graceful shutdown: pending frames are stored and acked, then 0 serverclose
   c.open();
   await c.until(() => c.responses.length === 1);
   for (let i = 0; i < 30; i++) c.send('syslog', line(i));
-  await new Promise((r) => setTimeout(r, 50));
+  await sleep(50);
   assert.equal((rx.stats() as { receivedEvents: { relp: number } }).receivedEvents.relp, 30, 'all read before the shutdown');
   await rx.stop();
   await c.until(() => c.closed);

@@ -6,11 +6,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { connect as netConnect, type Socket } from 'node:net';
-import { readFileSync, writeFileSync, renameSync, existsSync, statSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync, renameSync, existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { createCa, generateCertSet, issueCert } from '../../src/certs/index.js';
 import { startTestReceiver, type TestReceiver } from '../helpers/receiver.js';
+import { lf, octet, rfc3164, rfc5424 } from '../helpers/frames.js';
+import { tmpDir } from '../helpers/tmp.js';
+import { sleep } from '../helpers/wait.js';
 
 const TOKEN = '2bfbea1e-10c3-4419-bdad-7e6435882e1f';
 
@@ -41,7 +43,7 @@ function mustFail(port: number, ca: string, extra: { cert?: string; key?: string
   return new Promise((resolve) => {
     const socket = tlsConnect({ port, host: '127.0.0.1', servername: 'localhost', ca, ...extra });
     socket.on('error', (e) => resolve(e.message));
-    socket.on('secureConnect', () => socket.end('<13>Nov 21 10:00:00 h app: must not be stored\n'));
+    socket.on('secureConnect', () => socket.end(lf(rfc3164('h', 'app', 'must not be stored'))));
     socket.on('close', () => resolve('closed'));
     socket.resume();
   });
@@ -59,8 +61,7 @@ test('generated certificate set; LF and octet-counted frames on one TLS port', a
     assert.equal(statSync(join(rx.dir, 'certs', 'server.key')).mode & 0o777, 0o600);
     const port = rx.receiver.addresses.tls![0].port;
     const c = await open(port, readFileSync(g.caCert));
-    const oc = (m: string): string => `${Buffer.byteLength(m)} ${m}`;
-    await sendAndClose(c, `my-host ${TOKEN}:lf framed\n` + oc(`<14>1 2026-11-21T10:00:00Z h ${TOKEN} - - - octet\nwith LF`) + `${TOKEN} logentries style\n`);
+    await sendAndClose(c, lf(`my-host ${TOKEN}:lf framed`) + octet(rfc5424({ pri: 14, timestamp: '2026-11-21T10:00:00Z', host: 'h', app: TOKEN }, 'octet\nwith LF')) + lf(`${TOKEN} logentries style`));
     const recs = await rx.waitFor('tok', 3);
     assert.deepEqual(recs.map((r) => r.message), ['lf framed', 'octet\nwith LF', 'logentries style']);
     assert.ok(recs.every((r) => r.source.transport === 'tls' && r.source.tlsPeer === undefined));
@@ -70,7 +71,7 @@ test('generated certificate set; LF and octet-counted frames on one TLS port', a
 });
 
 test('client certificates: mapped cert → tls-cert app; other CA, expired, none → rejected and counted', async (t) => {
-  const certDir = mkdtempSync(join(tmpdir(), 'srx-tls-'));
+  const certDir = tmpDir('srx-tls-').path;
   const set = await generateCertSet({ outDir: certDir, clients: ['client1', 'client2'] });
   const foreign = createCa('foreign CA');
   const foreignClient = issueCert({ ca: foreign, commonName: 'client1', usage: 'client' });
@@ -122,7 +123,7 @@ test('client certificates: mapped cert → tls-cert app; other CA, expired, none
 });
 
 test('hot reload: new connections get the new certificate, the open one keeps working, nothing lost', async () => {
-  const certDir = mkdtempSync(join(tmpdir(), 'srx-tls-'));
+  const certDir = tmpDir('srx-tls-').path;
   const set = await generateCertSet({ outDir: certDir });
   const caPem = readFileSync(set.caCert);
   const rx = await setup({ address: '127.0.0.1', port: 0, cert: set.serverCert, key: set.serverKey });
@@ -145,7 +146,7 @@ test('hot reload: new connections get the new certificate, the open one keeps wo
     let fresh = await open(port, caPem);
     while (fresh.fingerprint === set.serverFingerprint && Date.now() < deadline) {
       fresh.socket.destroy();
-      await new Promise((r) => setTimeout(r, 100));
+      await sleep(100);
       fresh = await open(port, caPem);
     }
     assert.notEqual(fresh.fingerprint, set.serverFingerprint, 'a new connection sees the new certificate');
@@ -212,8 +213,8 @@ test('abuse: plain text, truncated handshake, 500 stalled handshakes; others sti
 });
 
 test('listen.tls as a list: two listeners, each with its own certificate and client-certificate policy', async () => {
-  const dirA = mkdtempSync(join(tmpdir(), 'srx-tls-a-'));
-  const dirB = mkdtempSync(join(tmpdir(), 'srx-tls-b-'));
+  const dirA = tmpDir('srx-tls-a-').path;
+  const dirB = tmpDir('srx-tls-b-').path;
   const a = await generateCertSet({ outDir: dirA });
   const b = await generateCertSet({ outDir: dirB, clients: ['c1'] });
   const rx = await setup([

@@ -13,6 +13,7 @@ import { accessSync, closeSync, constants, appendFileSync, openSync, existsSync,
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { sleep } from '../../helpers/wait.js';
 
 export const CONF_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'conf');
 
@@ -173,8 +174,6 @@ export async function stopChild(c: Child, graceMs = 10_000): Promise<void> {
   await c.exited;
   clearTimeout(t);
 }
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Polls `check` every 200 ms until it returns true; throws on timeout or if the child dies. */
 async function waitUntil(what: string, child: Child, timeoutMs: number, check: () => Promise<boolean> | boolean): Promise<void> {

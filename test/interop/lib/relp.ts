@@ -344,4 +344,4 @@ export function freePort(host = '127.0.0.1'): Promise<number> {
   });
 }
 
-export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+export { sleep } from '../../helpers/wait.js';

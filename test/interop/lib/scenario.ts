@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { RECORD_KEYS, type SyslogRecord, type TokenSource } from '../../../src/record.js';
 import { startTestReceiver, storedApps } from '../../helpers/receiver.js';
+import { sleep } from '../../helpers/wait.js';
 import { CLIENT_TAG, isTls, missingClient, missingRsyslogDriver, runClient, type ClientName, type RsyslogTlsDriver, type TokenStyle, type Transport } from './clients.js';
 import { CLIENT_CERT_NAME, interopCerts } from './certs.js';
 import { makeCorpus, seqOf, type SentMessage } from './corpus.js';
@@ -66,8 +67,6 @@ export const CERT_APP = 'certapp';
 const TOKEN_SOURCE: Record<TokenStyle, TokenSource> = { tag: 'tag', appname: 'app-name', cee: 'cee', prefix: 'inline', none: 'ip' };
 /** UDP may lose datagrams on a busy machine (interop gotcha 14); never more than this share. */
 export const UDP_MAX_LOSS = 0.01;
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 export function variantName(v: Variant): string {
   const tok = v.tls?.clientCert ? 'client certificate, no token' : v.style === 'none' ? 'source-ip' : `token in ${v.style}`;
