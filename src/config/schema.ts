@@ -530,14 +530,12 @@ export function validateConfig(input: unknown, source = 'config'): Config {
 
 /** One `name address:port` entry per configured listener, e.g. `tls 0.0.0.0:10514`, in {@link LISTEN_KEYS} order. */
 export function describeListeners(listen: ListenConfig): string[] {
-  const at = (l: ListenerConfig): string => `${l.address}:${l.port}`;
-  return [
-    ...(listen.udp ? [`udp ${at(listen.udp)}`] : []),
-    ...(listen.tcp ? [`tcp ${at(listen.tcp)}`] : []),
-    ...(listen.tls ?? []).map((t) => `tls ${at(t)}`),
-    ...(listen.relp ? [`relp${listen.relp.tls ? '+tls' : ''} ${at(listen.relp)}`] : []),
-    ...(listen.admin ? [`admin http://${at(listen.admin)}`] : []),
-  ];
+  return LISTEN_KEYS.flatMap((k) => {
+    const v = listen[k];
+    const list: ListenerConfig[] = v === undefined ? [] : Array.isArray(v) ? v : [v];
+    const name = k === 'relp' && listen.relp?.tls ? 'relp+tls' : k;
+    return list.map((l) => `${name} ${k === 'admin' ? 'http://' : ''}${l.address}:${l.port}`);
+  });
 }
 
 /** Freezes `o` and everything reachable from it (in place); returns `o`. */

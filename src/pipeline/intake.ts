@@ -12,11 +12,12 @@ import type { AppConfig } from '../config/schema.js';
 import type { Logger } from '../logger.js';
 import type { Metrics, RejectReason } from '../metrics.js';
 import { parseMessage } from '../parse/index.js';
-import { createRecord, RECEIVER_OWNED_KEYS, RECORD_KEYS, syslogMeta, type FrameSource, type SyslogRecord } from '../record.js';
+import type { FrameSource } from '../record.js';
 import { recordLine } from '../record-json.js';
 import type { SinkEntry } from '../sinks/types.js';
 import type { Finalizer } from './acker.js';
 import { Batcher, type BatcherOptions } from './batcher.js';
+import { buildRecord } from './build-record.js';
 import { QuotaResult, Quotas } from './quota.js';
 
 export { RecordStatus } from '../sinks/types.js';
@@ -29,9 +30,6 @@ export type { Finalizer } from './acker.js';
  */
 export const FrameResult = { Stored: 0, Rejected: 1, Throttled: 2 } as const;
 export type FrameResult = (typeof FrameResult)[keyof typeof FrameResult];
-
-/** Fixed record keys a CEE object may not overwrite (they are typed); `message` and `@timestamp` may. */
-const CEE_PROTECTED = new Set<string>([...RECEIVER_OWNED_KEYS, ...RECORD_KEYS.filter((k) => k !== 'message' && k !== '@timestamp'), '__proto__']);
 
 export interface IntakeOptions {
   /** The tenants (`apps:`); replaced by {@link Intake.configure}. */
@@ -153,33 +151,8 @@ export class Intake extends EventEmitter<IntakeEvents> {
     }
     if (parsed.ceeInvalid) m.ceeInvalid++;
     if (truncated) m.truncated++;
-    const rec = createRecord(auth.app, receivedAtMs, parsed.timestampMs, peer, syslogMeta(parsed.format, auth.tokenSource, truncated));
-    rec.facility = parsed.facility;
-    rec.severity = parsed.severity;
-    rec.hostname = parsed.hostname;
-    rec.appName = parsed.appName;
-    rec.procId = parsed.procId;
-    rec.msgId = parsed.msgId;
-    rec.structuredData = parsed.structuredData;
-    rec.message = parsed.message;
-    if (parsed.cee !== null) this.mergeCee(rec, parsed.cee);
+    const rec = buildRecord(parsed, auth.app, auth.tokenSource, peer, receivedAtMs, truncated, m);
     this.batcher.append(auth.app, recordLine(rec, source, parsed.cee !== null), receivedAtMs, finalizer);
     return FrameResult.Stored;
-  }
-
-  /** Merges CEE keys at top level (DESIGN §2); `message` becomes the record's message. */
-  private mergeCee(rec: SyslogRecord, cee: Record<string, unknown>): void {
-    rec.message = null;
-    for (const k in cee) {
-      if (!Object.prototype.hasOwnProperty.call(cee, k)) continue;
-      const v = cee[k];
-      if (k === 'message') rec.message = typeof v === 'string' ? v : v === null ? null : JSON.stringify(v);
-      else if (k === '@timestamp') {
-        const t = typeof v === 'string' || typeof v === 'number' ? new Date(v).getTime() : NaN;
-        if (Number.isFinite(t)) rec['@timestamp'] = new Date(t).toISOString();
-        else this.metrics.ceeKeysDropped++;
-      } else if (CEE_PROTECTED.has(k)) this.metrics.ceeKeysDropped++;
-      else rec[k] = v;
-    }
   }
 }

@@ -10,34 +10,15 @@
  * createRecord's ISO caches hit as often as they would under steady load; messages come from
  * 64 connections, so `recordLine`'s per-FrameSource `source` JSON cache is warm, as in production.
  *
- * The fill and CEE merge are a copy of what the pipeline's per-frame handler and its private
- * mergeCee do (src/pipeline/ — Ingest.frame in ingest.ts, being rewritten as Intake in
- * intake.ts); keep them in step if that code changes what it copies into a record.
+ * The fill and CEE merge are the pipeline's own `buildRecord` (src/pipeline/build-record.ts).
  */
 import { parseMessage, type ParsedMessage } from '../../../src/parse/index.js';
-import { createRecord, RECEIVER_OWNED_KEYS, RECORD_KEYS, syslogMeta, type FrameSource, type SyslogRecord, type TokenSource } from '../../../src/record.js';
+import { buildRecord } from '../../../src/pipeline/build-record.js';
+import type { FrameSource, TokenSource } from '../../../src/record.js';
 import { recordLine } from '../../../src/record-json.js';
 import { BATCH, DISTINCT, NOW_MS, lines, pick, prng, type Kind } from '../corpus.js';
 import { expect, sink, type Stage, type StageRun } from '../stage.js';
 import { APPS, frameSource } from './auth.js';
-
-/** As in src/pipeline: fixed keys a CEE object may not overwrite (`message` and `@timestamp` it may). */
-const CEE_PROTECTED = new Set<string>([...RECEIVER_OWNED_KEYS, ...RECORD_KEYS.filter((k) => k !== 'message' && k !== '@timestamp'), '__proto__']);
-
-/** Copy of the pipeline's private mergeCee (metrics counters left out). */
-function mergeCee(rec: SyslogRecord, cee: Record<string, unknown>): void {
-  rec.message = null;
-  for (const k in cee) {
-    if (!Object.prototype.hasOwnProperty.call(cee, k)) continue;
-    const v = cee[k];
-    if (k === 'message') rec.message = typeof v === 'string' ? v : v === null ? null : JSON.stringify(v);
-    else if (k === '@timestamp') {
-      const t = typeof v === 'string' || typeof v === 'number' ? new Date(v).getTime() : NaN;
-      if (Number.isFinite(t)) rec['@timestamp'] = new Date(t).toISOString();
-    } else if (CEE_PROTECTED.has(k)) continue;
-    else rec[k] = v;
-  }
-}
 
 function recordStage(kind: Kind, label: string, tokenSource: TokenSource, describe: string): Stage {
   const name = `record/${label}`;
@@ -57,22 +38,14 @@ function recordStage(kind: Kind, label: string, tokenSource: TokenSource, descri
         sources.push(conns[pick(rnd, conns.length)]);
         appOf.push(`app-${String(pick(rnd, APPS)).padStart(3, '0')}`);
       }
+      const counters = { ceeKeysDropped: 0 };
       let at = 0;
       let seq = 0;
       let last = '';
       const one = (k: number, receivedAtMs: number): string => {
         const pm = msgs[k];
         const source = sources[k];
-        const rec = createRecord(appOf[k], receivedAtMs, pm.timestampMs, source.record, syslogMeta(pm.format, tokenSource, false));
-        rec.facility = pm.facility;
-        rec.severity = pm.severity;
-        rec.hostname = pm.hostname;
-        rec.appName = pm.appName;
-        rec.procId = pm.procId;
-        rec.msgId = pm.msgId;
-        rec.structuredData = pm.structuredData;
-        rec.message = pm.message;
-        if (pm.cee !== null) mergeCee(rec, pm.cee);
+        const rec = buildRecord(pm, appOf[k], tokenSource, source.record, receivedAtMs, false, counters);
         return recordLine(rec, source, pm.cee !== null);
       };
       return {
