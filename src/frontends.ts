@@ -20,8 +20,8 @@ export interface FrontEndContext {
   /** For front-ends that feed frames; `log` is already this listener's child logger. */
   deps: FrontEndDeps;
   tlsFiles: TlsFileResolver;
-  /** For the admin endpoint. */
-  prometheus: Registry;
+  /** For the admin endpoint: its metrics registry (made on first use, so no admin → no collectors). */
+  prometheus: () => Registry;
   health: HealthCheck;
 }
 
@@ -70,7 +70,7 @@ const KINDS: { [K in ListenKey]: Kind<K extends 'tls' ? TlsListenerConfig : K ex
       try { return new RelpListener(e.name, e.cfg, files, ctx.deps); } catch (err) { throw certError(e.name, err); }
     },
   },
-  admin: { entries: (l) => one(l.admin), create: async (ctx, e) => new AdminServer(e.name, e.cfg, ctx.prometheus, ctx.health, ctx.deps.log) },
+  admin: { entries: (l) => one(l.admin), create: async (ctx, e) => new AdminServer(e.name, e.cfg, ctx.prometheus(), ctx.health, ctx.deps.log) },
 };
 
 /** Every configured listener, in `LISTEN_KEYS` order (udp, tcp, tls…, relp, admin). */

@@ -103,7 +103,7 @@ export class Receiver {
     const ctx: FrontEndContext = {
       deps,
       tlsFiles: this.tlsFiles,
-      prometheus: createPrometheusRegistry(this.metrics, { storeHealthy: () => this.intake.healthy }),
+      prometheus: () => createPrometheusRegistry(this.metrics, { storeHealthy: () => this.intake.healthy }),
       health: () => this.health(),
     };
     for (const e of listenerEntries(this.config.listen)) {
