@@ -7,39 +7,6 @@
  */
 import { RecordStatus, type RecordBatch, type Sink, type SinkFailure, type WriteResult } from '../../src/sinks/types.js';
 
-/** Keeps every delivered record's bytes, per app, in delivery order. */
-export class MemorySink implements Sink {
-  readonly name = 'memory';
-  readonly lines = new Map<string, string[]>();
-  down: SinkFailure | null = null;
-  opened = false;
-  closed = false;
-  private inFlight: Promise<unknown> | null = null;
-
-  async open(): Promise<void> { this.opened = true; }
-
-  onDownChange(): void { /* never goes down by itself */ }
-
-  write(batch: RecordBatch): Promise<WriteResult> {
-    const p = (async (): Promise<WriteResult> => {
-      await new Promise((r) => setImmediate(r)); // asynchronous like every real sink
-      for (const g of batch.groups) {
-        let list = this.lines.get(g.app);
-        if (list === undefined) this.lines.set(g.app, (list = []));
-        for (let i = 0; i < g.count; i++) list.push(g.record(i).toString('utf8'));
-      }
-      return { status: new Uint8Array(batch.records), failure: null };
-    })();
-    this.inFlight = p;
-    return p;
-  }
-
-  async close(): Promise<void> {
-    await this.inFlight;
-    this.closed = true;
-  }
-}
-
 export interface FaultOptions {
   /** Extra delay before each write reaches the inner sink, ms (a slow fdatasync). */
   delayMs?: number;
@@ -54,35 +21,89 @@ export interface FaultOptions {
   probeMs?: number;
 }
 
-/** Wraps `inner`, injecting delays, failures and rejections (see {@link FaultOptions}). */
-export class FaultSink implements Sink {
-  readonly name: string;
+/**
+ * What the test sinks share: the down state and its listeners, a probe that brings the sink back
+ * up once the fault is gone, and the write in flight (which `close()` waits for).
+ */
+export abstract class TestSinkBase {
   down: SinkFailure | null = null;
-  /** Writes seen, and when each resolved (epoch ms). */
-  readonly writes: Array<{ records: number; doneAtMs: number }> = [];
   private readonly listeners: Array<(d: SinkFailure | null) => void> = [];
   private probe: NodeJS.Timeout | null = null;
   private inFlight: Promise<unknown> | null = null;
 
+  onDownChange(listener: (d: SinkFailure | null) => void): void { this.listeners.push(listener); }
+
+  protected setDown(d: SinkFailure | null): void {
+    this.down = d;
+    for (const l of this.listeners) l(d);
+  }
+
+  /** Goes down with `failure` (unless down already); back up once `healed()` holds, polled every `probeMs`. */
+  protected goDown(failure: SinkFailure, healed: () => boolean, probeMs: number): void {
+    if (this.down !== null) return;
+    this.setDown(failure);
+    const check = (): void => {
+      if (healed()) { this.probe = null; this.setDown(null); } else this.probe = setTimeout(check, probeMs);
+    };
+    this.probe = setTimeout(check, probeMs);
+  }
+
+  /** Remembers `p` as the write in flight. */
+  protected track<T>(p: Promise<T>): Promise<T> {
+    this.inFlight = p;
+    return p;
+  }
+
+  /** Stops the probe and waits for the write in flight. */
+  protected async settle(): Promise<void> {
+    if (this.probe) clearTimeout(this.probe);
+    this.probe = null;
+    await this.inFlight;
+  }
+}
+
+/** Keeps every delivered record's bytes, per app, in delivery order. */
+export class MemorySink extends TestSinkBase implements Sink {
+  readonly name: string = 'memory';
+  readonly lines = new Map<string, string[]>();
+  opened = false;
+  closed = false;
+
+  async open(): Promise<void> { this.opened = true; }
+
+  write(batch: RecordBatch): Promise<WriteResult> {
+    return this.track((async (): Promise<WriteResult> => {
+      await new Promise((r) => setImmediate(r)); // asynchronous like every real sink
+      for (const g of batch.groups) {
+        let list = this.lines.get(g.app);
+        if (list === undefined) this.lines.set(g.app, (list = []));
+        for (let i = 0; i < g.count; i++) list.push(g.record(i).toString('utf8'));
+      }
+      return { status: new Uint8Array(batch.records), failure: null };
+    })());
+  }
+
+  async close(): Promise<void> {
+    await this.settle();
+    this.closed = true;
+  }
+}
+
+/** Wraps `inner`, injecting delays, failures and rejections (see {@link FaultOptions}). */
+export class FaultSink extends TestSinkBase implements Sink {
+  readonly name: string;
+  /** Writes seen, and when each resolved (epoch ms). */
+  readonly writes: Array<{ records: number; doneAtMs: number }> = [];
+
   constructor(readonly inner: Sink, readonly opts: FaultOptions = {}) {
+    super();
     this.name = inner.name;
     inner.onDownChange((d) => this.setDown(d));
   }
 
   open(): Promise<void> { return this.inner.open(); }
 
-  onDownChange(listener: (d: SinkFailure | null) => void): void { this.listeners.push(listener); }
-
-  private setDown(d: SinkFailure | null): void {
-    this.down = d;
-    for (const l of this.listeners) l(d);
-  }
-
-  write(batch: RecordBatch): Promise<WriteResult> {
-    const p = this.doWrite(batch);
-    this.inFlight = p;
-    return p;
-  }
+  write(batch: RecordBatch): Promise<WriteResult> { return this.track(this.doWrite(batch)); }
 
   private async doWrite(batch: RecordBatch): Promise<WriteResult> {
     const o = this.opts;
@@ -92,10 +113,7 @@ export class FaultSink implements Sink {
     if (err !== null) {
       const failure: SinkFailure = { reason: err.code === 'ENOSPC' ? 'disk_full' : 'write_error', message: err.message };
       result = { status: new Uint8Array(batch.records).fill(RecordStatus.Errored), failure };
-      if (this.down === null) {
-        this.setDown(failure);
-        this.startProbe();
-      }
+      this.goDown(failure, () => (o.fault?.() ?? null) === null, o.probeMs ?? 50);
     } else result = await this.inner.write(batch);
     if (o.rejectApps?.length) {
       for (const g of batch.groups) if (o.rejectApps.includes(g.app)) result.status.fill(RecordStatus.Rejected, g.first, g.first + g.count);
@@ -104,18 +122,10 @@ export class FaultSink implements Sink {
     return result;
   }
 
-  private startProbe(): void {
-    const check = (): void => {
-      if ((this.opts.fault?.() ?? null) === null) { this.probe = null; this.setDown(null); } else this.probe = setTimeout(check, this.opts.probeMs ?? 50);
-    };
-    this.probe = setTimeout(check, this.opts.probeMs ?? 50);
-  }
-
   housekeeping(nowMs: number): Promise<void> { return this.inner.housekeeping?.(nowMs) ?? Promise.resolve(); }
 
   async close(): Promise<void> {
-    if (this.probe) clearTimeout(this.probe);
-    await this.inFlight;
+    await this.settle();
     await this.inner.close();
   }
 }

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { createLogger } from '../../src/logger.js';
 import { FileSink } from '../../src/sinks/file.js';
 import { RecordBatch, RecordStatus, type Sink, type SinkFailure, type WriteResult } from '../../src/sinks/types.js';
-import { FaultSink, MemorySink } from '../helpers/fault-sink.js';
+import { FaultSink, MemorySink, TestSinkBase } from '../helpers/fault-sink.js';
 import { AT, sinkConformance, type SinkHarness, type SyncEvents } from './conformance.js';
 
 const log = createLogger('silent');
@@ -94,34 +94,20 @@ async function fileHarness(): Promise<FileHarness> {
  * broken. `observer` hears when a write reaches it and when the inner sink has answered (the
  * harness's sync observer: for this sink "durable" means stored in the MemorySink).
  */
-class AppFaultSink implements Sink {
+class AppFaultSink extends TestSinkBase implements Sink {
   readonly name: string;
-  down: SinkFailure | null = null;
   readonly broken = new Set<string>();
   /** Told when a write reaches this sink (after the FaultSink's delay) and when it is done. */
   observer: SyncEvents | null = null;
-  private readonly listeners: Array<(d: SinkFailure | null) => void> = [];
-  private probe: NodeJS.Timeout | null = null;
-  private inFlight: Promise<unknown> | null = null;
 
   constructor(readonly inner: Sink, readonly probeMs = 20) {
+    super();
     this.name = inner.name;
   }
 
   open(): Promise<void> { return this.inner.open(); }
 
-  onDownChange(listener: (d: SinkFailure | null) => void): void { this.listeners.push(listener); }
-
-  private setDown(d: SinkFailure | null): void {
-    this.down = d;
-    for (const l of this.listeners) l(d);
-  }
-
-  write(batch: RecordBatch): Promise<WriteResult> {
-    const p = this.doWrite(batch);
-    this.inFlight = p;
-    return p;
-  }
+  write(batch: RecordBatch): Promise<WriteResult> { return this.track(this.doWrite(batch)); }
 
   private async doWrite(batch: RecordBatch): Promise<WriteResult> {
     const observer = this.observer;
@@ -149,20 +135,12 @@ class AppFaultSink implements Sink {
       failure ??= r.failure;
     }
     observer?.finished();
-    if (failure !== null && this.down === null) {
-      this.setDown(failure);
-      const check = (): void => {
-        if (this.broken.size === 0) { this.probe = null; this.setDown(null); } else this.probe = setTimeout(check, this.probeMs);
-      };
-      this.probe = setTimeout(check, this.probeMs);
-    }
+    if (failure !== null) this.goDown(failure, () => this.broken.size === 0, this.probeMs);
     return { status, failure };
   }
 
   async close(): Promise<void> {
-    if (this.probe) clearTimeout(this.probe);
-    this.probe = null;
-    await this.inFlight;
+    await this.settle();
     await this.inner.close();
   }
 }
