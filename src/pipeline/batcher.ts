@@ -12,7 +12,7 @@
 import { ErrorCodes } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
-import { RecordBatch, RecordStatus, type SinkEntry, type SinkFailure, type WriteResult } from '../sinks/types.js';
+import { ChunkPool, RecordBatch, RecordStatus, type SinkEntry, type SinkFailure, type WriteResult } from '../sinks/types.js';
 import { BatchAcker, type Finalizer } from './acker.js';
 
 /** Tuning of the {@link Batcher}. */
@@ -27,7 +27,9 @@ export interface BatcherOptions {
 const MAX_BATCH_BYTES = 4 * 1024 * 1024;
 
 export class Batcher {
-  private open = new RecordBatch();
+  /** Encode chunks reused across batches (released once every sink has answered). */
+  private readonly pool = new ChunkPool();
+  private open = new RecordBatch(this.pool);
   private acker: BatchAcker | null = null;
   private inFlight: Promise<void> | null = null;
   private inFlightBytes = 0;
@@ -142,7 +144,7 @@ export class Batcher {
     if (this.inFlight !== null || this.open.records === 0) return;
     const batch = this.open.seal();
     const acker = this.acker ?? new BatchAcker(this.required);
-    this.open = new RecordBatch();
+    this.open = new RecordBatch(this.pool);
     this.acker = null;
     this.inFlightBytes = batch.bytes;
     this.inFlight = this.write(batch, acker).finally(() => {
@@ -174,6 +176,8 @@ export class Batcher {
         acker.finalize();
       }
     }));
+    // every sink has answered: none may read the batch's bytes any more
+    batch.release();
   }
 
   /**

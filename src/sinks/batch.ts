@@ -5,15 +5,41 @@
  *
  * Records are grouped per app in arrival order. Each record is one serialized line (UTF-8,
  * ending in LF) encoded at append time into large chunks, so the per-message strings die young
- * and a sink needs no join; a record never spans two chunks.
+ * and a sink needs no join; a record never spans two chunks. The chunks come from a
+ * {@link ChunkPool} and go back to it once every sink has answered (see {@link RecordBatch.release}),
+ * so steady intake reuses the same few megabytes instead of leaving 256 KiB buffers to the GC.
  */
 
 /** Node's own UTF-8 encoder behind `Buffer#write` (undocumented, stable since v0.x): no argument normalization on the hot path. */
 interface Utf8Writable { utf8Write(s: string, offset: number): number }
 
-/** Size of one encode chunk, bytes; a longer line gets a chunk of its own size. */
-const CHUNK_BYTES = 256 * 1024;
+/** Size of one encode chunk, bytes; a longer line gets a chunk of its own size (not pooled). */
+export const CHUNK_BYTES = 256 * 1024;
 const EMPTY = Buffer.allocUnsafe(0);
+
+/**
+ * Free encode chunks of {@link CHUNK_BYTES}, reused across batches. Holds at most `maxChunks`
+ * (default 64 = 16 MiB, the default `storage.highWaterBytes`); chunks beyond that are left to the GC.
+ */
+export class ChunkPool {
+  private readonly free: Buffer[] = [];
+
+  constructor(private readonly maxChunks = 64) {}
+
+  /** A chunk of at least `bytes` (a pooled one when it fits in {@link CHUNK_BYTES}). */
+  take(bytes: number): Buffer {
+    if (bytes > CHUNK_BYTES) return Buffer.allocUnsafe(bytes);
+    return this.free.pop() ?? Buffer.allocUnsafe(CHUNK_BYTES);
+  }
+
+  /** Returns a chunk from {@link take}; nobody may read or write it afterwards. */
+  give(chunk: Buffer): void {
+    if (chunk.length === CHUNK_BYTES && this.free.length < this.maxChunks) this.free.push(chunk);
+  }
+
+  /** Chunks waiting for reuse. */
+  get size(): number { return this.free.length; }
+}
 
 /** One app's records of a batch, in arrival order. */
 export class AppRecords {
@@ -27,10 +53,12 @@ export class AppRecords {
   readonly receivedAtMs: number[] = [];
   /** Index of this group's first record in the batch's status array (set when sealed). */
   first = 0;
+  /** Every whole chunk taken from the pool, for {@link release}. */
+  private readonly taken: Buffer[] = [];
   private cur: Buffer = EMPTY;
   private used = 0;
 
-  constructor(readonly app: string) {}
+  constructor(readonly app: string, private readonly pool: ChunkPool | null) {}
 
   /** Number of records. */
   get count(): number { return this.ends.length; }
@@ -43,7 +71,8 @@ export class AppRecords {
     const worst = line.length * 3;
     if (this.cur.length - this.used < worst) {
       this.sealChunk();
-      this.cur = Buffer.allocUnsafe(worst > CHUNK_BYTES ? worst : CHUNK_BYTES);
+      this.cur = this.pool === null ? Buffer.allocUnsafe(worst > CHUNK_BYTES ? worst : CHUNK_BYTES) : this.pool.take(worst);
+      if (this.pool !== null) this.taken.push(this.cur);
     }
     const n = (this.cur as unknown as Utf8Writable).utf8Write(line, this.used);
     this.used += n;
@@ -84,11 +113,20 @@ export class AppRecords {
     this.cur = EMPTY;
     this.used = 0;
   }
+
+  /** Gives the chunks back to the pool; this group's bytes must not be used afterwards. */
+  release(): void {
+    for (const c of this.taken) this.pool!.give(c);
+    this.taken.length = 0;
+    this.chunks.length = 0;
+  }
 }
 
 /**
  * The unit a sink writes: records grouped per app. Built by the batcher with {@link add},
- * then {@link seal}ed (no more records) before any sink sees it.
+ * then {@link seal}ed (no more records) before any sink sees it. A sink may read the batch's
+ * bytes only until its `write()` resolves: the batcher then {@link release}s them for reuse, so
+ * a sink that keeps bytes longer (an outbound queue) must copy them.
  */
 export class RecordBatch {
   /** Per-app groups, in the order their first record arrived. */
@@ -99,6 +137,9 @@ export class RecordBatch {
   /** Encoded size of all records, bytes. */
   bytes = 0;
 
+  /** @param pool where encode chunks come from and go back to; null = plain allocations (tests, tools) */
+  constructor(private readonly pool: ChunkPool | null = null) {}
+
   /**
    * Appends one serialized record of `app`.
    * @returns the group it went to (its index there is `group.count - 1`)
@@ -106,13 +147,18 @@ export class RecordBatch {
   add(app: string, line: string, receivedAtMs: number): AppRecords {
     let g = this.byApp.get(app);
     if (g === undefined) {
-      g = new AppRecords(app);
+      g = new AppRecords(app, this.pool);
       this.byApp.set(app, g);
       this.groups.push(g);
     }
     this.bytes += g.add(line, receivedAtMs);
     this.records++;
     return g;
+  }
+
+  /** Returns every chunk to the pool (after every sink has answered); the batch is empty afterwards. */
+  release(): void {
+    if (this.pool !== null) for (const g of this.groups) g.release();
   }
 
   /** Ends the batch: closes every chunk and numbers the records for the status array. */

@@ -6,7 +6,7 @@
  */
 import type { RecordBatch } from './batch.js';
 
-export { RecordBatch, AppRecords } from './batch.js';
+export { RecordBatch, AppRecords, ChunkPool } from './batch.js';
 
 /**
  * Outcome of one record in one sink:
@@ -48,7 +48,10 @@ export interface Sink {
    * @throws ReceiverError (SYSLOG_ERR_STORE_OPEN) when the store cannot be used at all
    */
   open(): Promise<void>;
-  /** Stores every record of `batch`. Never rejects: failures are per-record statuses. */
+  /**
+   * Stores every record of `batch`. Never rejects: failures are per-record statuses. The batch's
+   * bytes are reused once the returned promise resolves: copy what must outlive it.
+   */
   write(batch: RecordBatch): Promise<WriteResult>;
   /** Null while writable; why not otherwise (set by a failed write, cleared once the sink sees it can write again). */
   readonly down: SinkFailure | null;

@@ -11,6 +11,7 @@ import { createLogger } from '../../src/logger.js';
 import { Metrics } from '../../src/metrics.js';
 import { Batcher } from '../../src/pipeline/batcher.js';
 import { FileSink } from '../../src/sinks/file.js';
+import { CHUNK_BYTES, ChunkPool } from '../../src/sinks/batch.js';
 import { RecordStatus, type SinkEntry } from '../../src/sinks/types.js';
 import { FaultSink, MemorySink } from '../helpers/fault-sink.js';
 import { withTmpDir } from '../helpers/tmp.js';
@@ -117,4 +118,36 @@ test('acker: a record one required sink rejects is Rejected, and counted as sink
 
 test('a batcher without a required sink is refused', () => {
   assert.throws(() => batcher([{ sink: new MemorySink(), required: false }]), /at least one sink must be required/);
+});
+
+test('encode chunks are reused once every sink has answered, and reuse never mixes up records', async () => {
+  const mem = new MemorySink();
+  const b = batcher([{ sink: mem, required: true }, { sink: new FaultSink(new MemorySink(), { delayMs: 5 }), required: false }]);
+  const sent: string[] = [];
+  for (let round = 0; round < 5; round++) {
+    for (let i = 0; i < 2000; i++) {
+      const l = `{"round":${round},"i":${i},"pad":"${String.fromCharCode(97 + ((round + i) % 26)).repeat(200)}"}\n`;
+      sent.push(l);
+      b.append('a', l, AT);
+    }
+    await b.flush();
+  }
+  await b.close();
+  assert.deepEqual(mem.lines.get('a'), sent, 'every record came back exactly, across batches that reused the same chunks');
+  const pool = (b as unknown as { pool: ChunkPool }).pool;
+  assert.ok(pool.size >= 2, `released chunks wait in the pool for the next batch (${pool.size})`);
+});
+
+test('ChunkPool: pooled chunks are reused, big ones are not pooled, the pool is bounded', () => {
+  const pool = new ChunkPool(2);
+  const a = pool.take(100);
+  assert.equal(a.length, CHUNK_BYTES);
+  pool.give(a);
+  assert.equal(pool.take(10), a, 'the same chunk comes back');
+  const big = pool.take(CHUNK_BYTES + 1);
+  assert.equal(big.length, CHUNK_BYTES + 1);
+  pool.give(big);
+  assert.equal(pool.size, 0, 'an oversized chunk is not pooled');
+  for (let i = 0; i < 5; i++) pool.give(Buffer.allocUnsafe(CHUNK_BYTES));
+  assert.equal(pool.size, 2, 'at most maxChunks are kept');
 });
