@@ -5,7 +5,7 @@
  */
 import type { Registry } from 'prom-client';
 import { AdminServer, type HealthCheck } from './admin/server.js';
-import type { TlsFileResolver } from './certs/listener-files.js';
+import type { TlsFileResolver, TlsFiles } from './certs/listener-files.js';
 import { LISTEN_KEYS, type ListenConfig, type ListenerConfig, type RelpListenerConfig, type TlsListenerConfig } from './config/schema.js';
 import { ErrorCodes, ReceiverError } from './errors.js';
 import type { FrontEndDeps } from './transports/connection.js';
@@ -47,10 +47,17 @@ interface Kind<C extends ListenerConfig> {
 
 const one = <C>(c: C | undefined): C[] => (c === undefined ? [] : [c]);
 
-/** Wraps a certificate problem found while building a TLS front-end. */
-function certError(name: string, e: unknown): ReceiverError {
-  if (e instanceof ReceiverError) return e;
-  return new ReceiverError(ErrorCodes.TLS_CERT, `${name}: ${(e as Error).message}. Fix ${name}.cert/key/ca, or remove cert and key to use a generated set.`, { cause: e });
+/**
+ * Builds a front-end that may use TLS: resolves its certificate files first (when `tls`), and
+ * turns a certificate problem found while building it into SYSLOG_ERR_TLS_CERT naming the listener.
+ */
+async function secured(ctx: FrontEndContext, e: ListenerEntry<TlsListenerConfig>, tls: boolean, build: (files: TlsFiles | null) => FrontEnd): Promise<FrontEnd> {
+  const files = tls ? await ctx.tlsFiles.resolve(e.cfg) : null;
+  try {
+    return build(files);
+  } catch (err) {
+    throw new ReceiverError(ErrorCodes.TLS_CERT, `${e.name}: ${(err as Error).message}. Fix ${e.name}.cert/key/ca, or remove cert and key to use a generated set.`, { cause: err });
+  }
 }
 
 const KINDS: { [K in ListenKey]: Kind<K extends 'tls' ? TlsListenerConfig : K extends 'relp' ? RelpListenerConfig : ListenerConfig> } = {
@@ -58,17 +65,11 @@ const KINDS: { [K in ListenKey]: Kind<K extends 'tls' ? TlsListenerConfig : K ex
   tcp: { entries: (l) => one(l.tcp), create: async (ctx, e) => new TcpListener(e.name, e.cfg, ctx.deps) },
   tls: {
     entries: (l) => [...(l.tls ?? [])],
-    async create(ctx, e) {
-      const files = await ctx.tlsFiles.resolve(e.cfg);
-      try { return new TlsListener(e.name, e.cfg, files, ctx.deps); } catch (err) { throw certError(e.name, err); }
-    },
+    create: (ctx, e) => secured(ctx, e, true, (files) => new TlsListener(e.name, e.cfg, files!, ctx.deps)),
   },
   relp: {
     entries: (l) => one(l.relp),
-    async create(ctx, e) {
-      const files = e.cfg.tls ? await ctx.tlsFiles.resolve(e.cfg) : null;
-      try { return new RelpListener(e.name, e.cfg, files, ctx.deps); } catch (err) { throw certError(e.name, err); }
-    },
+    create: (ctx, e) => secured(ctx, e, e.cfg.tls, (files) => new RelpListener(e.name, e.cfg, files, ctx.deps)),
   },
   admin: { entries: (l) => one(l.admin), create: async (ctx, e) => new AdminServer(e.name, e.cfg, ctx.prometheus(), ctx.health, ctx.deps.log) },
 };

@@ -40,6 +40,13 @@ export interface ReceiverAddresses {
   admin?: AddressInfo;
 }
 
+/** A front-end of this receiver, its label in logs and, once bound, its address. */
+interface StartedFrontEnd {
+  fe: FrontEnd;
+  label: string;
+  address?: AddressInfo;
+}
+
 const HOUSEKEEPING_MS = 10_000;
 const STATS_LOG_MS = 60_000;
 
@@ -51,7 +58,7 @@ export class Receiver {
   private readonly limits: LiveLimits;
   private readonly tlsFiles: TlsFileResolver;
   /** Started front-ends with their log label, in config order. */
-  private readonly frontEnds: Array<{ fe: FrontEnd; label: string; address?: AddressInfo }> = [];
+  private readonly frontEnds: StartedFrontEnd[] = [];
   private timer: NodeJS.Timeout | null = null;
   private stopping: Promise<void> | null = null;
 
@@ -108,7 +115,7 @@ export class Receiver {
     };
     for (const e of listenerEntries(this.config.listen)) {
       const log = this.log.child({ component: e.kind, listener: e.name });
-      const entry: { fe: FrontEnd; label: string; address?: AddressInfo } = { fe: await createFrontEnd({ ...ctx, deps: { ...deps, log } }, e), label: e.label };
+      const entry: StartedFrontEnd = { fe: await createFrontEnd({ ...ctx, deps: { ...deps, log } }, e), label: e.label };
       this.frontEnds.push(entry);
       const a = await entry.fe.start().catch((err) => { throw bindError(err, e.name, e.cfg.address, e.cfg.port); });
       entry.address = a;

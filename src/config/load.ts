@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { parse, parseDocument } from 'yaml';
+import { parseDocument, stringify } from 'yaml';
 import { ErrorCodes, ReceiverError } from '../errors.js';
 import { ConfigError, DEFAULT_CONFIG, LISTEN_KEYS, deepFreeze, validateConfig, type Config, type ListenKey } from './schema.js';
 
@@ -53,18 +53,9 @@ function resolvePaths(cfg: Config, baseDir: string): Config {
   return deepFreeze({ ...cfg, listen, certsDir: abs(cfg.certsDir), storage: { ...cfg.storage, dir: abs(cfg.storage.dir) } });
 }
 
-/**
- * One YAML scalar for a flow mapping: plain when it reads back as itself (`0.0.0.0`, `data`,
- * `true`, `514`), else double-quoted (JSON strings are YAML double-quoted scalars), e.g. `"::"`.
- */
-function scalar(v: string | number | boolean | null): string {
-  if (typeof v !== 'string') return String(v);
-  return /^[A-Za-z0-9._/-]+$/.test(v) && parse(v) === v ? v : JSON.stringify(v);
-}
-
-/** `{ k: v, … }` of the given keys of `o`, in that order. */
+/** `{ k: v, … }` of the given keys of `o`, in that order, as a YAML flow mapping (`yaml` quotes what needs it, e.g. `"::"`). */
 function flow<T extends object>(o: T, keys: ReadonlyArray<keyof T & string>): string {
-  return `{ ${keys.map((k) => `${k}: ${scalar(o[k] as string | number | boolean | null)}`).join(', ')} }`;
+  return stringify(Object.fromEntries(keys.map((k) => [k, o[k]])), { collectionStyle: 'flow', lineWidth: 0 }).trimEnd();
 }
 
 /**
@@ -94,7 +85,7 @@ listen:
 ${LISTEN_KEYS.map((k) => lines[k]).join('\n')}
 apps:
   - name: default
-    token: ${scalar(token)}
+    token: ${stringify(token).trimEnd()}
     # allowedSources: [192.0.2.0/24]   # senders authorized by source address, no token needed
 storage: ${flow(storage, keys(storage))}
 limits:  ${flow(limits, keys(limits))}

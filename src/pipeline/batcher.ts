@@ -57,8 +57,10 @@ export class Batcher {
     if (this.required === 0) throw new Error('at least one sink must be required');
     for (const e of sinks) {
       e.sink.onDownChange((down) => {
-        if (e.required) this.updateFlow();
-        if (down !== null && !e.required) this.log.warn({ code: ErrorCodes.SINK_DOWN, sink: e.sink.name, reason: down.reason, error: down.message }, 'optional sink cannot write; acknowledgements do not wait for it');
+        if (e.required) {
+          this.requiredDown = this.firstRequiredDown();
+          this.updateFlow();
+        } else if (down !== null) this.log.warn({ code: ErrorCodes.SINK_DOWN, sink: e.sink.name, reason: down.reason, error: down.message }, 'optional sink cannot write; acknowledgements do not wait for it');
       });
     }
   }
@@ -68,8 +70,13 @@ export class Batcher {
     for (const e of this.sinks) await e.sink.open();
   }
 
+  /** The first required sink that is down, kept current by the sinks' down signals (read per frame). */
+  private requiredDown: SinkFailure | null = null;
+
   /** The first required sink that is down, or null. */
-  get down(): SinkFailure | null {
+  get down(): SinkFailure | null { return this.requiredDown; }
+
+  private firstRequiredDown(): SinkFailure | null {
     for (const e of this.sinks) if (e.required && e.sink.down !== null) return e.sink.down;
     return null;
   }

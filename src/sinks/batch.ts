@@ -41,6 +41,9 @@ export class ChunkPool {
   get size(): number { return this.free.length; }
 }
 
+/** A pool that keeps nothing: every chunk is a fresh allocation (batches built outside the batcher). */
+const NO_POOL = new ChunkPool(0);
+
 /** One app's records of a batch, in arrival order. */
 export class AppRecords {
   /** Encode chunks, in order (the last one is sealed by {@link RecordBatch.seal}). */
@@ -58,7 +61,7 @@ export class AppRecords {
   private cur: Buffer = EMPTY;
   private used = 0;
 
-  constructor(readonly app: string, private readonly pool: ChunkPool | null) {}
+  constructor(readonly app: string, private readonly pool: ChunkPool) {}
 
   /** Number of records. */
   get count(): number { return this.ends.length; }
@@ -71,8 +74,8 @@ export class AppRecords {
     const worst = line.length * 3;
     if (this.cur.length - this.used < worst) {
       this.sealChunk();
-      this.cur = this.pool === null ? Buffer.allocUnsafe(worst > CHUNK_BYTES ? worst : CHUNK_BYTES) : this.pool.take(worst);
-      if (this.pool !== null) this.taken.push(this.cur);
+      this.cur = this.pool.take(worst);
+      this.taken.push(this.cur);
     }
     const n = (this.cur as unknown as Utf8Writable).utf8Write(line, this.used);
     this.used += n;
@@ -82,11 +85,14 @@ export class AppRecords {
     return n;
   }
 
+  /** Where record `i` starts in its chunk. */
+  private start(i: number): number {
+    return i > 0 && this.chunkOf[i - 1] === this.chunkOf[i] ? this.ends[i - 1] : 0;
+  }
+
   /** Record `i`'s bytes (its LF included), a view into its chunk. */
   record(i: number): Buffer {
-    const c = this.chunkOf[i];
-    const start = i > 0 && this.chunkOf[i - 1] === c ? this.ends[i - 1] : 0;
-    return this.chunks[c].subarray(start, this.ends[i]);
+    return this.chunks[this.chunkOf[i]].subarray(this.start(i), this.ends[i]);
   }
 
   /**
@@ -98,10 +104,9 @@ export class AppRecords {
     let i = from;
     while (i < to) {
       const c = this.chunkOf[i];
-      const start = i > 0 && this.chunkOf[i - 1] === c ? this.ends[i - 1] : 0;
       let j = i;
       while (j + 1 < to && this.chunkOf[j + 1] === c) j++;
-      out.push(this.chunks[c].subarray(start, this.ends[j]));
+      out.push(this.chunks[c].subarray(this.start(i), this.ends[j]));
       i = j + 1;
     }
     return out;
@@ -116,7 +121,7 @@ export class AppRecords {
 
   /** Gives the chunks back to the pool; this group's bytes must not be used afterwards. */
   release(): void {
-    for (const c of this.taken) this.pool!.give(c);
+    for (const c of this.taken) this.pool.give(c);
     this.taken.length = 0;
     this.chunks.length = 0;
   }
@@ -137,8 +142,8 @@ export class RecordBatch {
   /** Encoded size of all records, bytes. */
   bytes = 0;
 
-  /** @param pool where encode chunks come from and go back to; null = plain allocations (tests, tools) */
-  constructor(private readonly pool: ChunkPool | null = null) {}
+  /** @param pool where encode chunks come from and go back to (default: one that keeps none) */
+  constructor(private readonly pool: ChunkPool = NO_POOL) {}
 
   /**
    * Appends one serialized record of `app`.
@@ -158,7 +163,7 @@ export class RecordBatch {
 
   /** Returns every chunk to the pool (after every sink has answered); the batch is empty afterwards. */
   release(): void {
-    if (this.pool !== null) for (const g of this.groups) g.release();
+    for (const g of this.groups) g.release();
   }
 
   /** Ends the batch: closes every chunk and numbers the records for the status array. */

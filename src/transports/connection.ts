@@ -47,8 +47,16 @@ export interface StreamOptions extends FrontEndDeps {
   transport: Transport;
 }
 
+/** Where a listener hands its accepted (for TLS: secured) sockets: connections or RELP sessions. */
+export interface SocketAcceptor {
+  /** Takes over `socket`; `source` describes its peer. */
+  accept(socket: Socket, source: FrameSource): void;
+  /** Applies `limits.maxConnections` to the server (counted on `drop`). */
+  limit(server: Server): void;
+}
+
 /** Tracks the open sockets of one listener and applies the shared rules to each. */
-export class ConnectionSet {
+export class ConnectionSet implements SocketAcceptor {
   readonly sockets = new Set<Socket>();
   private readonly onPause = (): void => { for (const s of this.sockets) s.pause(); };
   private readonly onResume = (): void => { for (const s of this.sockets) s.resume(); };

@@ -21,7 +21,7 @@ import type { RelpListenerConfig } from '../config/schema.js';
 import { RelpFrameParser } from '../framing/relp-frame.js';
 import { FrameResult, RecordStatus } from '../pipeline/intake.js';
 import type { FrameSource } from '../record.js';
-import { limitConnections, Listening, streamSource, type FrontEndDeps } from './connection.js';
+import { limitConnections, Listening, streamSource, type FrontEndDeps, type SocketAcceptor } from './connection.js';
 import { TlsServer, type TlsFiles } from './tls.js';
 import type { FrontEnd } from './types.js';
 
@@ -260,7 +260,7 @@ class RelpSession {
 }
 
 /** The RELP sessions of one listener (plain `net.Server` or TLS server). */
-class RelpSessions {
+class RelpSessions implements SocketAcceptor {
   readonly sessions = new Set<RelpSession>();
   private readonly onPause = (): void => { for (const s of this.sessions) s.updateFlow(); };
 
@@ -334,11 +334,7 @@ export class RelpListener implements FrontEnd {
       this.net = new Listening(createServer({ noDelay: true }, (socket) => sessions.accept(socket, streamSource(socket, 'relp'))), deps.log, name);
       sessions.limit(this.net.server);
     } else {
-      this.secure = new TlsServer(name, cfg, files, {
-        transport: 'relp', metrics: deps.metrics, log: deps.log,
-        onConnection: (socket, source) => sessions.accept(socket, source),
-        limit: (server) => sessions.limit(server),
-      });
+      this.secure = new TlsServer(name, cfg, files, { transport: 'relp', metrics: deps.metrics, log: deps.log, sessions });
     }
   }
 

@@ -26,7 +26,7 @@ import type { FrameSource } from '../record.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import type { Transport } from '../record.js';
-import { ConnectionSet, Listening, type FrontEndDeps } from './connection.js';
+import { ConnectionSet, Listening, type FrontEndDeps, type SocketAcceptor } from './connection.js';
 import type { FrontEnd } from './types.js';
 
 export type { TlsFiles };
@@ -38,10 +38,8 @@ export interface SecureServerHooks {
   transport: Transport;
   metrics: Metrics;
   log: Logger;
-  /** Takes over a socket whose handshake completed. */
-  onConnection(socket: TLSSocket, source: FrameSource): void;
-  /** Applies the connection limit to the server (counts `drop`s). */
-  limit(server: Server): void;
+  /** Takes over each socket whose handshake completed, and limits the server's connections. */
+  sessions: SocketAcceptor;
 }
 
 /**
@@ -70,7 +68,7 @@ export class TlsServer {
       handshakeTimeout: cfg.handshakeTimeoutMs,
       noDelay: true,
     }, (socket) => this.onSecure(socket));
-    o.limit(this.server);
+    o.sessions.limit(this.server);
     this.server.on('tlsClientError', (err, socket) => {
       o.metrics.tlsHandshakeFailures++;
       o.log.debug({ err, source: socket.remoteAddress, listener: name }, 'TLS handshake failed');
@@ -122,7 +120,7 @@ export class TlsServer {
         source = { record, certFingerprint: null };
       }
     } else source = { record, certFingerprint: null };
-    this.o.onConnection(socket, source);
+    this.o.sessions.accept(socket, source);
   }
 
   get listening(): boolean { return this.net.listening; }
@@ -202,11 +200,7 @@ export class TlsListener implements FrontEnd {
   constructor(readonly name: string, cfg: TlsListenerConfig, files: TlsFiles, deps: FrontEndDeps) {
     const conns = new ConnectionSet({ ...deps, transport: 'tls' });
     this.conns = conns;
-    this.secure = new TlsServer(name, cfg, files, {
-      transport: 'tls', metrics: deps.metrics, log: deps.log,
-      onConnection: (socket, source) => conns.accept(socket, source),
-      limit: (server) => conns.limit(server),
-    });
+    this.secure = new TlsServer(name, cfg, files, { transport: 'tls', metrics: deps.metrics, log: deps.log, sessions: conns });
   }
 
   /** SHA-256 fingerprint of the certificate in service. */

@@ -5,7 +5,7 @@
  * down and comes back up by itself once the fault is cleared), records a sink refuses for good
  * (`reject`). They replace the old `syncDelayMs` / `storeFault` hooks of the file store.
  */
-import { RecordStatus, type RecordBatch, type Sink, type SinkFailure, type WriteResult } from '../../src/sinks/types.js';
+import { RecordStatus, type RecordBatch, type Sink, type SinkEntry, type SinkFailure, type WriteResult } from '../../src/sinks/types.js';
 
 export interface FaultOptions {
   /** Extra delay before each write reaches the inner sink, ms (a slow fdatasync). */
@@ -131,6 +131,6 @@ export class FaultSink extends TestSinkBase implements Sink {
 }
 
 /** `ReceiverOptions.sinks` that wraps every configured sink in a {@link FaultSink}. */
-export function withFaults(opts: FaultOptions): (configured: readonly { sink: Sink; required: boolean }[]) => Array<{ sink: Sink; required: boolean }> {
+export function withFaults(opts: FaultOptions): (configured: readonly SinkEntry[]) => SinkEntry[] {
   return (configured) => configured.map((e) => ({ ...e, sink: new FaultSink(e.sink, opts) }));
 }
