@@ -28,7 +28,8 @@
 #   ONLY=            ours | rsyslog: run one receiver only
 #   FSYNC=true       storage.fsync of our receiver (false only to see what fsync costs)
 #   FLUSH_MS=20      storage.flushIntervalMs of our receiver
-#   HIGH_WATER=      storage.highWaterBytes of our receiver (unset: its default, 64 MiB)
+#   HIGH_WATER=      storage.highWaterBytes of our receiver (unset: its default, 16 MiB)
+#   WORKERS=         pipeline.workers of our receiver (unset: its default, auto = the CPUs it may use)
 #   PROFILE=         1: run our receiver under `node --cpu-prof` and print its top self-time functions
 #                    (profiling slows it down; the row is labelled ours[cpu-prof])
 #   NODE_FLAGS=      extra node flags for our receiver, e.g. "--max-semi-space-size=32" or "--trace-gc" (to receiver.log)
@@ -53,6 +54,7 @@ ONLY=${ONLY:-}
 FSYNC=${FSYNC:-true}
 FLUSH_MS=${FLUSH_MS:-20}
 HIGH_WATER=${HIGH_WATER:-}
+WORKERS=${WORKERS:-}
 read -r -a NODE_FLAGS <<<"${NODE_FLAGS:-}"
 PROFILE=${PROFILE:-}
 PORT=${PORT:-15514}
@@ -190,6 +192,7 @@ listen: { $listen }
 certsDir: $RUN/certs
 apps: [ { name: bench, allowedSources: [127.0.0.1/32] } ]
 storage: { dir: $RUN/data, fsync: $FSYNC, flushIntervalMs: $FLUSH_MS${HIGH_WATER:+, highWaterBytes: $HIGH_WATER} }
+${WORKERS:+pipeline: { workers: $WORKERS \}}
 logLevel: warn
 EOF
   if [[ -n $PROFILE ]]; then prof=(--cpu-prof --cpu-prof-dir="$RUN/prof"); name='ours[cpu-prof]'; fi
@@ -206,9 +209,15 @@ EOF
   grep -q . "$RUN/receiver.log" && echo "  (receiver log: $(wc -l <"$RUN/receiver.log") lines in $RUN/receiver.log)"
   keep_sample "$RUN"/data/bench/*.ndjson
   if [[ -n $PROFILE ]]; then
-    local p; p=$(ls "$RUN"/prof/*.cpuprofile 2>/dev/null | head -n 1)
-    if [[ -n $p ]]; then node "$BENCH/cpuprofile-top.mjs" "$p" "${PROFILE_TOP:-10}" | tee "$RUN/profile-top.txt" | sed 's/^/  /'
-    else echo "!! no .cpuprofile written in $RUN/prof" >&2; fi
+    # one profile per thread (the main thread and each parse worker)
+    local p found=0
+    : >"$RUN/profile-top.txt"
+    for p in "$RUN"/prof/*.cpuprofile; do
+      [[ -e $p ]] || continue
+      found=1
+      { echo "== $(basename "$p")"; node "$BENCH/cpuprofile-top.mjs" "$p" "${PROFILE_TOP:-10}"; } | tee -a "$RUN/profile-top.txt" | sed 's/^/  /'
+    done
+    if [[ $found == 0 ]]; then echo "!! no .cpuprofile written in $RUN/prof" >&2; fi
   fi
 }
 
@@ -242,13 +251,16 @@ EOF
 
 # --- the run -------------------------------------------------------------------------------------------------
 msgdesc="loggen's own 200-byte messages (loggen -i -S -s 200: RFC 3164 header with an ISO stamp)"
-[[ $TRANSPORT == tls ]] && msgdesc="loggen's own 200-byte messages (loggen -U -s 200: TLS, RFC 3164 header with an ISO stamp)"
-[[ $SENDER == replay ]] && msgdesc="RFC 3164 corpus, 200 bytes/msg, pre-framed, replayed by socat$([[ $TRANSPORT == tls ]] && echo ' (OPENSSL:…,verify=0)')"
+if [[ $TRANSPORT == tls ]]; then msgdesc="loggen's own 200-byte messages (loggen -U -s 200: TLS, RFC 3164 header with an ISO stamp)"; fi
+if [[ $SENDER == replay ]]; then
+  msgdesc="RFC 3164 corpus, 200 bytes/msg, pre-framed, replayed by socat"
+  if [[ $TRANSPORT == tls ]]; then msgdesc+=" (OPENSSL:…,verify=0)"; fi
+fi
 tdesc="TCP (LF framing)"
 [[ $TRANSPORT == tls ]] && tdesc="TLS (RFC 5425, LF framing inside; self-signed RSA-2048 cert, no client certs; sender offers up to TLS $TLS_MAX)"
 echo "syslog-receiver vs rsyslog — $N messages per run over $tdesc to 127.0.0.1:$PORT, $ROUNDS round(s)"
 echo "  sender: $SENDER — $msgdesc"
-[[ $ONLY == rsyslog ]] || echo "  ours:    node $(node -v) dist/cli.js$([[ $TRANSPORT == tls ]] && echo " listen.tls (Node's TLS, OpenSSL $(node -p process.versions.openssl))") — storage.fsync: $FSYNC$([[ $FSYNC == true ]] && echo ' (the default: one fdatasync per batch)'), flushIntervalMs: $FLUSH_MS${HIGH_WATER:+, highWaterBytes: $HIGH_WATER}, one app by allowedSources"
+[[ $ONLY == rsyslog ]] || echo "  ours:    node $(node -v) dist/cli.js$([[ $TRANSPORT == tls ]] && echo " listen.tls (Node's TLS, OpenSSL $(node -p process.versions.openssl))") — storage.fsync: $FSYNC$([[ $FSYNC == true ]] && echo ' (the default: one fdatasync per batch)'), flushIntervalMs: $FLUSH_MS${HIGH_WATER:+, highWaterBytes: $HIGH_WATER}${WORKERS:+, pipeline.workers: $WORKERS}, one app by allowedSources"
 [[ $ONLY == ours ]] || echo "  rsyslog: $(rsyslogd -v | head -n 1 | awk '{print $2}') imtcp$([[ $TRANSPORT == tls ]] && echo " + $TLS_DRIVER stream driver (mode 1, authMode anon)") -> omfile JSON template, no fsync (its default)"
 echo "  machine: $(nproc) CPUs, $(awk '/MemTotal/ {printf "%.0f GB", $2 / 1048576}' /proc/meminfo), scratch $WORK ($(df -T "$WORK" | awk 'NR == 2 {print $2}'))${PIN:+, PIN=1 (receiver CPU 1, sender CPU 0)}"
 echo

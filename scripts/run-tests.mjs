@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Runs every test/**/*.test.ts with node:test through tsx (Node 20 has no glob for --test).
+// Runs every test/**/*.test.ts with node:test through tsx (Node 20 has no glob for --test),
+// twice (see below).
 // Extra arguments are passed to `node --test` (e.g. --test-name-pattern=...); a path
 // argument (test/foo or test/foo.test.ts) limits the run to those files.
 import { readdirSync, statSync } from 'node:fs';
@@ -19,5 +20,12 @@ if (files.length === 0) {
 // (--test-force-exit exists from Node 20.14; older 20.x run without it)
 const [major, minor] = process.versions.node.split('.').map(Number);
 const forceExit = major > 20 || (major === 20 && minor >= 14) ? ['--test-force-exit'] : [];
-const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-timeout=300000', ...forceExit, ...flags, ...files], { stdio: 'inherit' });
-process.exit(r.status ?? 1);
+// The whole suite runs twice: with pipeline.workers at its default (auto) and on one thread
+// (TEST_WORKERS=1, read by test/helpers/receiver.ts). A chosen TEST_WORKERS or a subset of files: once.
+const passes = paths.length > 0 || process.env.TEST_WORKERS !== undefined ? [null] : ['', '1'];
+for (const workers of passes) {
+  if (workers !== null) console.log(`\n# test pass: pipeline.workers ${workers === '' ? 'default (auto)' : workers}\n`);
+  const env = workers === null ? process.env : { ...process.env, TEST_WORKERS: workers };
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-timeout=300000', ...forceExit, ...flags, ...files], { stdio: 'inherit', env });
+  if (r.status !== 0) process.exit(r.status ?? 1);
+}

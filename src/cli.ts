@@ -3,6 +3,7 @@
  * `syslog-receiver` command line (DESIGN §8): start, reload, certs, check-config, token new, tail, search.
  * Exit codes: 0 ok; 1 runtime error, bind error, unreadable config or usage error; 2 invalid config.
  */
+import './heap.js';
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -6,7 +6,7 @@
 import type { Registry } from 'prom-client';
 import { AdminServer, type HealthCheck } from './admin/server.js';
 import type { TlsFileResolver, TlsFiles } from './certs/listener-files.js';
-import { LISTEN_KEYS, type ListenConfig, type ListenerConfig, type RelpListenerConfig, type TlsListenerConfig } from './config/schema.js';
+import { LISTEN_KEYS, type ListenConfig, type ListenerConfig, type RelpListenerConfig, type TlsListenerConfig, type UdpListenerConfig } from './config/schema.js';
 import { ErrorCodes, ReceiverError } from './errors.js';
 import type { FrontEndDeps } from './transports/connection.js';
 import { RelpListener } from './transports/relp.js';
@@ -60,7 +60,7 @@ async function secured(ctx: FrontEndContext, e: ListenerEntry<TlsListenerConfig>
   }
 }
 
-const KINDS: { [K in ListenKey]: Kind<K extends 'tls' ? TlsListenerConfig : K extends 'relp' ? RelpListenerConfig : ListenerConfig> } = {
+const KINDS: { [K in ListenKey]: Kind<K extends 'tls' ? TlsListenerConfig : K extends 'relp' ? RelpListenerConfig : K extends 'udp' ? UdpListenerConfig : ListenerConfig> } = {
   udp: { entries: (l) => one(l.udp), create: async (ctx, e) => new UdpListener(e.name, e.cfg, ctx.deps) },
   tcp: { entries: (l) => one(l.tcp), create: async (ctx, e) => new TcpListener(e.name, e.cfg, ctx.deps) },
   tls: {

@@ -4,6 +4,7 @@
  * bind, health, describe, reload, stop (stop reading, drain, sync, close).
  */
 import type { AddressInfo } from 'node:net';
+import { availableParallelism } from 'node:os';
 import { createPrometheusRegistry } from './admin/prometheus.js';
 import { TlsFileResolver, type GeneratedCerts } from './certs/listener-files.js';
 import { restartNeeded } from './config/diff.js';
@@ -68,7 +69,11 @@ export class Receiver {
   /** Set when a TLS listener uses the generated certificate set. */
   get generatedCerts(): GeneratedCerts | null { return this.tlsFiles.generated; }
 
+  /** Parse threads in use (`pipeline.workers`, `auto` resolved). */
+  readonly workers: number;
+
   private constructor(private cfg: Config, opts: ReceiverOptions) {
+    this.workers = cfg.pipeline.workers === 'auto' ? availableParallelism() : cfg.pipeline.workers;
     this.log = opts.log ?? createLogger(cfg.logLevel);
     const s = cfg.storage;
     const file = new FileSink({ dir: s.dir, fsync: s.fsync, retentionDays: s.retentionDays, maxBytes: s.maxBytes, log: this.log.child({ component: 'store' }) });
@@ -80,6 +85,7 @@ export class Receiver {
       tokenFields: cfg.auth.tokenFields,
       sinks: opts.sinks ? opts.sinks(configured) : configured,
       batching: { flushIntervalMs: s.flushIntervalMs, highWaterBytes: s.highWaterBytes },
+      workers: this.workers,
       metrics: this.metrics,
       log: this.log.child({ component: 'intake' }),
     });
@@ -101,7 +107,7 @@ export class Receiver {
     }
     r.timer = setInterval(() => void r.housekeeping(), HOUSEKEEPING_MS);
     r.timer.unref();
-    r.log.info({ listen: r.describe(), storage: config.storage.dir, apps: config.apps.length }, 'receiver started');
+    r.log.info({ listen: r.describe(), storage: config.storage.dir, apps: config.apps.length, workers: r.workers }, 'receiver started');
     return r;
   }
 
@@ -146,7 +152,7 @@ export class Receiver {
   reload(next: Config): string[] {
     const prev = this.cfg;
     const needRestart = restartNeeded(prev, next);
-    this.cfg = { ...next, listen: prev.listen, storage: prev.storage, certsDir: prev.certsDir };
+    this.cfg = { ...next, listen: prev.listen, storage: prev.storage, pipeline: prev.pipeline, certsDir: prev.certsDir };
     this.intake.configure(next.apps, next.auth.tokenFields);
     this.limits.update(next.limits);
     this.log.level = next.logLevel;

@@ -1,7 +1,7 @@
 /**
- * What a config reload cannot apply (DESIGN §8 live reload): listener, storage and certsDir
- * changes need a restart; everything else (apps, tokens, sources, certificates, quotas, `auth`,
- * `limits`, `logLevel`) takes effect for the next message.
+ * What a config reload cannot apply (DESIGN §8 live reload): listener, storage, `pipeline` (the
+ * worker threads) and certsDir changes need a restart; everything else (apps, tokens, sources,
+ * certificates, quotas, `auth`, `limits`, `logLevel`) takes effect for the next message.
  */
 import { isDeepStrictEqual } from 'node:util';
 import { LISTEN_KEYS, type Config } from './schema.js';
@@ -15,5 +15,6 @@ export function restartNeeded(prev: Config, next: Config): string[] {
   for (const k of LISTEN_KEYS) if (!isDeepStrictEqual(prev.listen[k], next.listen[k])) out.push(`listen.${k}`);
   if (!isDeepStrictEqual(prev.storage, next.storage)) out.push('storage');
   if (prev.certsDir !== next.certsDir) out.push('certsDir');
+  if (!isDeepStrictEqual(prev.pipeline, next.pipeline)) out.push('pipeline');
   return out;
 }

@@ -61,16 +61,16 @@ function flow<T extends object>(o: T, keys: ReadonlyArray<keyof T & string>): st
 /**
  * The config written on first start: every listener of {@link LISTEN_KEYS} (udp, tcp, tls,
  * relp, admin) at its default address and port, one app `default` with `token`, and every
- * `storage` and `limits` key at its default. All values come from the schema's defaults
+ * `storage`, `limits` and `pipeline` key at its default. All values come from the schema's defaults
  * ({@link DEFAULT_CONFIG}), so the file always says what an empty one would mean; it loads
  * with {@link parseConfig} as it is.
  * @param token the app's token, a UUID (default: a fresh random one)
  */
 export function defaultConfigText(token: string = randomUUID()): string {
-  const { listen, storage, limits } = DEFAULT_CONFIG;
+  const { listen, storage, limits, pipeline } = DEFAULT_CONFIG;
   const at = ['address', 'port'] as const;
   const lines: Record<ListenKey, string> = {
-    udp: `  udp:  ${flow(listen.udp!, at)}`,
+    udp: `  udp:  ${flow(listen.udp!, [...at, 'recvBufferBytes'])}`,
     tcp: `  tcp:  ${flow(listen.tcp!, at)}`,
     tls: '  # RFC 5425 TLS; without cert/key a CA + server certificate are generated into certsDir\n' +
       `  tls:  ${flow(listen.tls![0], [...at, 'clientAuth'])}`,
@@ -89,6 +89,8 @@ apps:
     # allowedSources: [192.0.2.0/24]   # senders authorized by source address, no token needed
 storage: ${flow(storage, keys(storage))}
 limits:  ${flow(limits, keys(limits))}
+# auto = one pipeline thread per CPU this process may use (1 = everything on one thread)
+pipeline: ${flow(pipeline, keys(pipeline))}
 `;
 }
 

@@ -26,6 +26,16 @@ export interface ListenerConfig {
   port: number;
 }
 
+/** The UDP listener. */
+export interface UdpListenerConfig extends ListenerConfig {
+  /**
+   * Kernel receive buffer asked for (SO_RCVBUF), bytes; the kernel caps it at
+   * `net.core.rmem_max` and reports double the granted size (both are logged at start).
+   * Bursts above what the receiver drains are lost here first.
+   */
+  recvBufferBytes: number;
+}
+
 /** Client-certificate policy of a TLS listener (RFC 5425 §4.2). */
 export type ClientAuth = 'none' | 'optional' | 'required';
 
@@ -70,7 +80,7 @@ export interface RelpListenerConfig extends TlsListenerConfig {
 
 /** `listen:` — a listener absent here is not started. Its keys are {@link LISTEN_KEYS}. */
 export interface ListenConfig {
-  udp?: ListenerConfig;
+  udp?: UdpListenerConfig;
   tcp?: ListenerConfig;
   /** One or more TLS listeners (`listen.tls` may be a mapping or a list). */
   tls?: TlsListenerConfig[];
@@ -114,6 +124,16 @@ export interface StorageConfig {
   highWaterBytes: number;
 }
 
+/** `pipeline:` — how many threads parse, authorize and serialize (DESIGN §9). */
+export interface PipelineConfig {
+  /**
+   * Parse threads: `auto` = `os.availableParallelism()` (the CPUs this process may run on);
+   * 1 = everything on the main thread; N > 1 = N worker threads, with the sockets, quotas, the
+   * store and RELP on the main thread.
+   */
+  workers: number | 'auto';
+}
+
 /** `limits:` */
 export interface LimitsConfig {
   /** A frame longer than this is cut to it and stored with `syslog.truncated`, bytes. */
@@ -137,6 +157,7 @@ export interface Config {
   apps: AppConfig[];
   storage: StorageConfig;
   limits: LimitsConfig;
+  pipeline: PipelineConfig;
   auth: AuthConfig;
   /** SIGTERM/SIGINT: flush and exit within this, ms; past it the process exits 1 anyway. */
   shutdownTimeoutMs: number;
@@ -288,7 +309,7 @@ const RelpListenerSchema = mapping({
 }).superRefine(checkTls, always);
 
 const ListenSchema = nullAsEmpty(mapping({
-  udp: listener('0.0.0.0', 514).optional(),
+  udp: nullAsEmpty(mapping({ ...listenerShape('0.0.0.0', 514), recvBufferBytes: int(0, 2 ** 31 - 1).default(8 * 1024 * 1024) })).optional(),
   tcp: listener('0.0.0.0', 514).optional(),
   /** A mapping (one listener) or a list of them; absent or null → none. Output: always a list. */
   tls: z.union([TlsListenerSchema, z.array(TlsListenerSchema).superRefine(checkTlsPorts, always)], { error: 'must be a mapping or a list of mappings' })
@@ -427,6 +448,10 @@ const LimitsSchema = nullAsEmpty(mapping({
   idleTimeoutMs: int(0, 2 ** 31 - 1).default(600_000),
 })).prefault({});
 
+const PipelineSchema = nullAsEmpty(mapping({
+  workers: z.custom<number | 'auto'>((v) => v === 'auto' || (Number.isInteger(v) && (v as number) >= 1 && (v as number) <= 256), { error: 'must be auto or an integer from 1 to 256' }).default('auto'),
+})).prefault({});
+
 const TOKEN_FIELDS_MSG = 'must be a non-empty list of field names';
 const AuthSchema = nullAsEmpty(mapping({
   tokenFields: z.array(str(), { error: TOKEN_FIELDS_MSG }).min(1, { error: TOKEN_FIELDS_MSG }).default(['logsene-app-token']),
@@ -442,6 +467,7 @@ export const ConfigSchema = z.preprocess((v) => v ?? {}, mapping({
   apps: z.array(AppSchema, { error: 'must be a list' }).superRefine(checkApps, always).default([]),
   storage: StorageSchema,
   limits: LimitsSchema,
+  pipeline: PipelineSchema,
   auth: AuthSchema,
   logLevel: oneOf(LOG_LEVELS).default('info'),
   certsDir: str().default('certs'),
@@ -464,8 +490,8 @@ void schemaMatchesConfig; void listenKeysMatchSchema;
 export const DEFAULT_CONFIG: Config = deepFreeze(ConfigSchema.parse({
   listen: Object.fromEntries(LISTEN_KEYS.map((k) => [k, {}])),
 }));
-/** `listen.udp: {}` — 0.0.0.0:514. */
-export const DEFAULT_UDP: ListenerConfig = DEFAULT_CONFIG.listen.udp!;
+/** `listen.udp: {}` — 0.0.0.0:514, an 8 MiB receive buffer. */
+export const DEFAULT_UDP: UdpListenerConfig = DEFAULT_CONFIG.listen.udp!;
 /** `listen.tcp: {}` — 0.0.0.0:514. */
 export const DEFAULT_TCP: ListenerConfig = DEFAULT_CONFIG.listen.tcp!;
 /** `listen.tls: {}` — 0.0.0.0:10514, no client certificates, a generated certificate set. */

@@ -12,7 +12,7 @@
 import { ErrorCodes } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
-import { ChunkPool, RecordBatch, RecordStatus, type SinkEntry, type SinkFailure, type WriteResult } from '../sinks/types.js';
+import { ChunkPool, RecordBatch, RecordStatus, type AppRecords, type SinkEntry, type SinkFailure, type WriteResult } from '../sinks/types.js';
 import { BatchAcker, type Finalizer } from './acker.js';
 
 /** Tuning of the {@link Batcher}. */
@@ -100,13 +100,21 @@ export class Batcher {
   get pendingBytes(): number { return this.open.bytes + this.inFlightBytes; }
 
   /**
-   * Queues one serialized record (`line` ends in LF) of `app`.
-   * @param receivedAtMs when its frame was read, epoch ms (sinks may partition by it)
-   * @param finalizer called once with its outcome across the required sinks
+   * The open batch's group of `app`: a producer writes records into it in place
+   * ({@link AppRecords.room}/{@link AppRecords.commit}, or {@link AppRecords.copyIn}) and then
+   * reports them with {@link added}, before it yields.
    */
-  append(app: string, line: string, receivedAtMs: number, finalizer?: Finalizer): void {
+  group(app: string): AppRecords {
+    return this.open.group(app);
+  }
+
+  /**
+   * Queues the `records` records (`bytes` bytes) just written into `g` (from {@link group}).
+   * @param finalizer only with `records` = 1: called once with its outcome across the required sinks
+   */
+  added(g: AppRecords, records: number, bytes: number, finalizer?: Finalizer): void {
     const b = this.open;
-    const g = b.add(app, line, receivedAtMs);
+    b.added(records, bytes);
     if (finalizer !== undefined) (this.acker ??= new BatchAcker(this.required)).wait(g, g.count - 1, finalizer);
     if (!this.backpressure && this.pendingBytes > this.opts.highWaterBytes) {
       this.metrics.backpressurePauses++;

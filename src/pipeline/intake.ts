@@ -6,29 +6,29 @@
  */
 import { EventEmitter } from 'node:events';
 import { LRUCache } from 'lru-cache';
-import { authorize } from '../auth/index.js';
-import { AppRegistry } from '../auth/registry.js';
 import type { AppConfig } from '../config/schema.js';
+import { ErrorCodes } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Metrics, RejectReason } from '../metrics.js';
-import { parseMessage } from '../parse/index.js';
 import type { FrameSource } from '../record.js';
-import { recordLine } from '../record-json.js';
-import type { SinkEntry } from '../sinks/types.js';
+import type { AppRecords, SinkEntry } from '../sinks/types.js';
 import type { Finalizer } from './acker.js';
 import { Batcher, type BatcherOptions } from './batcher.js';
-import { buildRecord } from './build-record.js';
+import { CEE_INVALID_BIT, FrameCollector, FrameOutcome, type RecordBatchMessage } from './frame-batch.js';
+import { ParsePool } from './parse-pool.js';
 import { QuotaResult, Quotas } from './quota.js';
+import { RecordMaker, recordSizeHint } from './record-maker.js';
 
 export { RecordStatus } from '../sinks/types.js';
 export type { Finalizer } from './acker.js';
 
 /**
  * Result of {@link Intake.frame}: `Stored` (queued for the sinks), `Rejected` (counted, not
- * stored), or `Throttled` — only when a finalizer was given (RELP): the app is over a quota,
- * nothing was counted or stored, and the caller retries the frame at `intake.retryAtMs`.
+ * stored), `Throttled` — only when a finalizer was given (RELP): the app is over a quota,
+ * nothing was counted or stored, and the caller retries the frame at `intake.retryAtMs` — or
+ * `Queued`: handed to a parse worker, which decides later (counted then).
  */
-export const FrameResult = { Stored: 0, Rejected: 1, Throttled: 2 } as const;
+export const FrameResult = { Stored: 0, Rejected: 1, Throttled: 2, Queued: 3 } as const;
 export type FrameResult = (typeof FrameResult)[keyof typeof FrameResult];
 
 export interface IntakeOptions {
@@ -39,6 +39,11 @@ export interface IntakeOptions {
   /** Where records go; at least one required. */
   sinks: readonly SinkEntry[];
   batching: BatcherOptions;
+  /**
+   * Pipeline threads (`pipeline.workers`): 1 = everything on the calling thread; N > 1 = this
+   * thread (sockets, quotas, sinks, RELP) plus N − 1 parse worker threads.
+   */
+  workers: number;
   metrics: Metrics;
   log: Logger;
 }
@@ -49,37 +54,75 @@ export interface IntakeEvents {
   resume: [];
 }
 
+/**
+ * Frame bytes gathered or with the workers at most (then front-ends pause): a few batches per
+ * worker keep them busy; more would only hold memory (each batch's records are ~3× its frames).
+ */
+const MAX_IN_FLIGHT_BYTES = 2 * 1024 * 1024;
+
+/** Records copied into the batch in one piece at most this long, bytes (pooled encode chunks stay in use). */
+const MAX_RUN_BYTES = 64 * 1024;
+
 export class Intake extends EventEmitter<IntakeEvents> {
-  private registry: AppRegistry;
-  private tokenFields: readonly string[];
+  private readonly maker: RecordMaker;
   private readonly quotas: Quotas;
   private readonly batcher: Batcher;
   private readonly metrics: Metrics;
   private readonly log: Logger;
   private readonly rejectLogged = new LRUCache<string, true>({ max: 10000, ttl: 60_000 });
+  /** Parse workers and the batch being gathered for them; null with `workers: 1`. */
+  private readonly pool: ParsePool | null = null;
+  private readonly collector: FrameCollector | null = null;
+  private submitScheduled = false;
+  /** Frame bytes gathered or with the workers above which front-ends are paused. */
+  private readonly maxInFlightBytes: number;
+  private wasPaused = false;
 
   constructor(o: IntakeOptions) {
     super();
-    this.registry = new AppRegistry(o.apps);
-    this.tokenFields = o.tokenFields;
+    this.maker = new RecordMaker(o.apps, o.tokenFields);
     this.quotas = new Quotas(o.apps);
     this.metrics = o.metrics;
     this.log = o.log;
-    this.batcher = new Batcher(o.sinks, o.batching, o.metrics, o.log, (paused) => this.emit(paused ? 'pause' : 'resume'));
+    this.batcher = new Batcher(o.sinks, o.batching, o.metrics, o.log, () => this.updateFlow());
+    this.maxInFlightBytes = Math.min(MAX_IN_FLIGHT_BYTES, o.batching.highWaterBytes / 2);
+    if (o.workers > 1) {
+      this.collector = new FrameCollector();
+      const c = this.collector;
+      this.pool = new ParsePool(o.workers - 1, { apps: o.apps, tokenFields: o.tokenFields }, o.log,
+        (r, sources) => this.records(r, sources), (count) => this.lost(count), (a) => c.recycle(a));
+    }
   }
 
   /** Opens the sinks (file: recovery and retention). @throws what a sink's `open()` throws */
   start(): Promise<void> { return this.batcher.start(); }
 
-  /** Applies reloaded apps (tokens, sources, certificates, quotas) and token fields to the next frame. */
+  /**
+   * Applies reloaded apps (tokens, sources, certificates, quotas) and token fields to the next
+   * frame: frames gathered so far go to the workers first, then the new config (which each
+   * worker applies before any later batch).
+   */
   configure(apps: readonly AppConfig[], tokenFields: readonly string[]): void {
-    this.registry = new AppRegistry(apps);
-    this.tokenFields = tokenFields;
+    this.submit();
+    this.maker.configure(apps, tokenFields);
+    this.pool?.configure(apps, tokenFields);
     this.quotas.configure(apps);
   }
 
-  /** True while front-ends should not read: the sinks are behind, or a required sink cannot write. */
-  get paused(): boolean { return this.batcher.paused; }
+  /**
+   * True while front-ends should not read: the sinks are behind, a required sink cannot write,
+   * or the parse workers hold more than their share of frames.
+   */
+  get paused(): boolean {
+    return this.batcher.paused || (this.pool !== null && this.pool.inFlightBytes + this.collector!.bytes > this.maxInFlightBytes);
+  }
+
+  private updateFlow(): void {
+    const now = this.paused;
+    if (now === this.wasPaused) return;
+    this.wasPaused = now;
+    this.emit(now ? 'pause' : 'resume');
+  }
 
   /** When a throttled frame may be retried, epoch ms. */
   get retryAtMs(): number { return this.quotas.retryAtMs; }
@@ -93,13 +136,23 @@ export class Intake extends EventEmitter<IntakeEvents> {
   get healthy(): boolean { return this.batcher.down === null; }
 
   /** Writes everything accepted so far to every sink; resolves when they have answered. */
-  drain(): Promise<void> { return this.batcher.flush(); }
+  async drain(): Promise<void> {
+    if (this.pool !== null) {
+      this.submit();
+      await this.pool.idle();
+    }
+    await this.batcher.flush();
+  }
 
   /** Periodic upkeep of the sinks (idle files, retention). */
   housekeeping(nowMs: number): Promise<void> { return this.batcher.housekeeping(nowMs); }
 
-  /** Drains, then closes every sink. */
-  close(): Promise<void> { return this.batcher.close(); }
+  /** Drains, stops the workers, then closes every sink. */
+  async close(): Promise<void> {
+    await this.drain();
+    await this.pool?.close();
+    await this.batcher.close();
+  }
 
   /** Counts a frame that is not stored. */
   private drop(reason: RejectReason): FrameResult {
@@ -107,41 +160,70 @@ export class Intake extends EventEmitter<IntakeEvents> {
     return FrameResult.Rejected;
   }
 
+  private logRejected(source: FrameSource): void {
+    const peer = source.record;
+    if (this.rejectLogged.has(peer.address)) return;
+    this.rejectLogged.set(peer.address, true);
+    this.log.warn({ source: peer.address, transport: peer.transport }, 'message rejected: no known token and source not in any allowedSources (logged once per source per minute)');
+  }
+
   /**
-   * A frame from a sender that cannot be paused (a datagram): while {@link paused} it is
+   * A datagram-like frame from a sender that cannot be paused: while {@link paused} it is
    * dropped and counted (`queue_full`, or the down sink's reason) without being parsed;
    * otherwise the same as {@link frame}.
    */
   offer(buf: Buffer, start: number, end: number, truncated: boolean, source: FrameSource, receivedAtMs: number): FrameResult {
-    if (!this.batcher.paused) return this.frame(buf, start, end, truncated, source, receivedAtMs);
+    if (!this.paused) return this.frame(buf, start, end, truncated, source, receivedAtMs);
     this.metrics.receivedEvents[source.record.transport]++;
     return this.drop(this.batcher.down?.reason ?? 'queue_full');
   }
 
   /**
+   * A socket read begins: the frames of the next {@link frame} calls, until {@link endRead}, may
+   * lie in `chunk`, which is then copied once for the workers instead of frame by frame.
+   */
+  beginRead(chunk: Buffer): void {
+    const c = this.collector;
+    if (c === null) return;
+    if (c.full(chunk.length)) this.submit(chunk.length);
+    c.beginRead(chunk);
+  }
+
+  /** The socket read that {@link beginRead} announced is framed; its buffer is the caller's again. */
+  endRead(): void { this.collector?.endRead(); }
+
+  /**
    * Handles one frame: buf[start, end), already de-framed (no trailing LF).
    * @param receivedAtMs when the bytes were read, epoch ms
    * @param finalizer RELP: called once with the record's outcome across the required sinks;
-   *   never called for a rejected or throttled frame
+   *   never called for a rejected or throttled frame. A frame with a finalizer is always handled
+   *   on this thread (its result is needed now); others go to the parse workers when there are.
    */
   frame(buf: Buffer, start: number, end: number, truncated: boolean, source: FrameSource, receivedAtMs: number, finalizer?: Finalizer): FrameResult {
     const m = this.metrics;
     const peer = source.record;
     m.receivedEvents[peer.transport]++;
-    const parsed = parseMessage(buf, start, end, receivedAtMs);
-    const auth = authorize(parsed, source, this.registry, this.tokenFields);
-    if (auth === null) {
-      if (!this.rejectLogged.has(peer.address)) {
-        this.rejectLogged.set(peer.address, true);
-        this.log.warn({ source: peer.address, transport: peer.transport }, 'message rejected: no known token and source not in any allowedSources (logged once per source per minute)');
+    const c = this.collector;
+    if (c !== null && finalizer === undefined) {
+      if (c.full(c.inRead(buf) ? 0 : end - start)) this.submit(end - start);
+      c.add(buf, start, end, truncated, source, receivedAtMs);
+      if (!this.submitScheduled) {
+        this.submitScheduled = true;
+        setImmediate(() => { this.submitScheduled = false; this.submit(); });
       }
+      return FrameResult.Queued;
+    }
+    const maker = this.maker;
+    if (!maker.authorize(buf, start, end, source, receivedAtMs)) {
+      this.logRejected(source);
       return this.drop('unauthorized');
     }
+    const app = maker.auth!.app;
     const down = this.batcher.down;
     // a required sink cannot write: streams are paused, what still arrives without a finalizer
     // is dropped (before the quota, so a lost frame does not use up the app's quota)
     if (down !== null && finalizer === undefined) return this.drop(down.reason);
-    const quota = this.quotas.take(auth.app, end - start, receivedAtMs);
+    const quota = this.quotas.take(app, end - start, receivedAtMs);
     if (quota !== QuotaResult.Ok) {
       if (finalizer !== undefined) {
         m.receivedEvents[peer.transport]--; // counted again when retried
@@ -149,10 +231,93 @@ export class Intake extends EventEmitter<IntakeEvents> {
       }
       return this.drop(quota === QuotaResult.RateLimited ? 'rate_limited' : 'over_daily_volume');
     }
-    if (parsed.ceeInvalid) m.ceeInvalid++;
+    if (maker.ceeInvalid) m.ceeInvalid++;
     if (truncated) m.truncated++;
-    const rec = buildRecord(parsed, auth.app, auth.tokenSource, peer, receivedAtMs, truncated, m);
-    this.batcher.append(auth.app, recordLine(rec, source, parsed.cee !== null), receivedAtMs, finalizer);
+    const g = this.batcher.group(app);
+    let room = recordSizeHint(end - start);
+    let e = maker.write(g.room(room), g.offset, truncated, source, receivedAtMs);
+    while (e < 0) {
+      room *= 2;
+      e = maker.write(g.room(room), g.offset, truncated, source, receivedAtMs);
+    }
+    m.ceeKeysDropped += maker.counters.ceeKeysDropped;
+    maker.counters.ceeKeysDropped = 0;
+    this.batcher.added(g, 1, g.commit(e, receivedAtMs), finalizer);
     return FrameResult.Stored;
+  }
+
+  /** Hands the frames gathered so far to a worker (when there are any). */
+  private submit(minBytes = 0): void {
+    const c = this.collector;
+    if (c === null) return;
+    const bytes = c.bytes;
+    const count = c.count;
+    const batch = c.take(minBytes);
+    if (count > 0) this.pool!.submit(batch.arrays, count, batch.sources, bytes);
+    else c.recycle(batch.arrays);
+    this.updateFlow();
+  }
+
+  /** A batch's records from a worker, in submission order: quotas, then into the batch. */
+  private records(r: RecordBatchMessage, sources: FrameSource[]): void {
+    const m = this.metrics;
+    const { spans, truncated, receivedAtMs, sourceIndex } = r.frames;
+    const out = Buffer.from(r.out);
+    const down = this.batcher.down;
+    m.ceeKeysDropped += r.ceeKeysDropped;
+    for (const f of r.failures) this.log.error({ code: ErrorCodes.WORKER_FAILED, error: f }, 'a frame could not be processed (a bug); counted as parse_error');
+    let prevEnd = 0;
+    // a run of accepted records of one app, copied into the batch in one piece
+    let g: AppRecords | null = null;
+    let runApp = -1, runFrom = 0, runStart = 0, runEnd = 0;
+    const flushRun = (): void => {
+      if (g !== null && runEnd > runStart) this.batcher.added(g, runEnd - runStart, g.copyIn(out, runFrom, r.ends, runStart, runEnd, receivedAtMs));
+      g = null;
+      runApp = -1;
+    };
+    for (let i = 0; i < r.count; i++) {
+      const status = r.status[i];
+      const outcome = status & 0x0f;
+      if (outcome !== FrameOutcome.Written) {
+        flushRun();
+        if (outcome === FrameOutcome.Unauthorized) {
+          this.logRejected(sources[sourceIndex[i]]);
+          this.drop('unauthorized');
+        } else this.drop('parse_error');
+        continue;
+      }
+      const from = prevEnd;
+      prevEnd = r.ends[i];
+      const a = r.appIndex[i];
+      const app = r.apps[a];
+      let reason: RejectReason | null = down?.reason ?? null;
+      if (reason === null) {
+        const q = this.quotas.take(app, spans[2 * i + 1] - spans[2 * i], receivedAtMs[i]);
+        if (q !== QuotaResult.Ok) reason = q === QuotaResult.RateLimited ? 'rate_limited' : 'over_daily_volume';
+      }
+      if (reason !== null) {
+        flushRun();
+        this.drop(reason);
+        continue;
+      }
+      if ((status & CEE_INVALID_BIT) !== 0) m.ceeInvalid++;
+      if (truncated[i] === 1) m.truncated++;
+      if (a !== runApp || prevEnd - runFrom > MAX_RUN_BYTES) {
+        flushRun();
+        g = this.batcher.group(app);
+        runApp = a;
+        runFrom = from;
+        runStart = i;
+      }
+      runEnd = i + 1;
+    }
+    flushRun();
+    this.updateFlow();
+  }
+
+  /** A batch lost with its worker: counted, never stored. */
+  private lost(count: number): void {
+    this.metrics.rejected.parse_error += count;
+    this.updateFlow();
   }
 }

@@ -71,18 +71,57 @@ export class AppRecords {
    * @returns its size, bytes
    */
   add(line: string, receivedAtMs: number): number {
-    const worst = line.length * 3;
-    if (this.cur.length - this.used < worst) {
+    const chunk = this.room(line.length * 3);
+    return this.commit(this.used + (chunk as unknown as Utf8Writable).utf8Write(line, this.used), receivedAtMs);
+  }
+
+  /**
+   * Makes room for a record of at most `bytes` written in place: the chunk to write into, at
+   * {@link offset}. Follow with {@link commit} (or nothing, to abandon the bytes).
+   */
+  room(bytes: number): Buffer {
+    if (this.cur.length - this.used < bytes) {
       this.sealChunk();
-      this.cur = this.pool.take(worst);
+      this.cur = this.pool.take(bytes);
       this.taken.push(this.cur);
     }
-    const n = (this.cur as unknown as Utf8Writable).utf8Write(line, this.used);
-    this.used += n;
+    return this.cur;
+  }
+
+  /** Where the next record starts in the chunk {@link room} returned, bytes. */
+  get offset(): number { return this.used; }
+
+  /**
+   * Keeps the record written in place at [{@link offset}, `end`) of the chunk from {@link room}.
+   * @returns its size, bytes
+   */
+  commit(end: number, receivedAtMs: number): number {
+    const n = end - this.used;
+    this.used = end;
     this.chunkOf.push(this.chunks.length);
-    this.ends.push(this.used);
+    this.ends.push(end);
     this.receivedAtMs.push(receivedAtMs);
     return n;
+  }
+
+  /**
+   * Copies already encoded records in: `src[from, ends[i])` … for `i` in `[i0, i1)`, record `i`
+   * being `src[ends[i-1] (or from), ends[i])`, received at `receivedAtMs[i]`.
+   * @returns their total size, bytes
+   */
+  copyIn(src: Buffer, from: number, ends: Int32Array, i0: number, i1: number, receivedAtMs: Float64Array): number {
+    const total = ends[i1 - 1] - from;
+    const chunk = this.room(total);
+    const shift = this.used - from;
+    src.copy(chunk, this.used, from, ends[i1 - 1]);
+    const c = this.chunks.length;
+    for (let i = i0; i < i1; i++) {
+      this.chunkOf.push(c);
+      this.ends.push(ends[i] + shift);
+      this.receivedAtMs.push(receivedAtMs[i]);
+    }
+    this.used += total;
+    return total;
   }
 
   /** Where record `i` starts in its chunk. */
@@ -150,15 +189,27 @@ export class RecordBatch {
    * @returns the group it went to (its index there is `group.count - 1`)
    */
   add(app: string, line: string, receivedAtMs: number): AppRecords {
+    const g = this.group(app);
+    this.bytes += g.add(line, receivedAtMs);
+    this.records++;
+    return g;
+  }
+
+  /** The group of `app` (created on first use), for records written in place ({@link AppRecords.room}). */
+  group(app: string): AppRecords {
     let g = this.byApp.get(app);
     if (g === undefined) {
       g = new AppRecords(app, this.pool);
       this.byApp.set(app, g);
       this.groups.push(g);
     }
-    this.bytes += g.add(line, receivedAtMs);
-    this.records++;
     return g;
+  }
+
+  /** Counts `records` records of `bytes` bytes added to one of this batch's groups in place. */
+  added(records: number, bytes: number): void {
+    this.records += records;
+    this.bytes += bytes;
   }
 
   /** Returns every chunk to the pool (after every sink has answered); the batch is empty afterwards. */

@@ -90,7 +90,9 @@ export class ConnectionSet implements SocketAcceptor {
     socket.on('data', (chunk: Buffer) => {
       receivedAtMs = Date.now();
       m.receivedBytes[t] += chunk.length;
+      intake.beginRead(chunk);
       framer.push(chunk);
+      intake.endRead();
     });
     let ended = false;
     const finish = (): void => {

@@ -132,7 +132,7 @@ class RelpSession {
     const entry: Entry = { txnr, kind: Ack.Pending, text: '' };
     const result = this.o.intake.frame(data, start, end, truncated, this.source, Date.now(), (status) => {
       entry.kind = status === RecordStatus.Errored ? Ack.Failed : Ack.Ok;
-      this.flush();
+      this.flushSoon();
     });
     if (result === FrameResult.Throttled) {
       this.deferred = { txnr, data: Buffer.from(data.subarray(start, end)), truncated };
@@ -192,10 +192,23 @@ class RelpSession {
     this.flush();
   }
 
-  /** Writes every answer that is ready, in txnr order. */
+  private flushScheduled = false;
+
+  /**
+   * A finalizer answered: the acker settles a whole batch at once, so the answers are written
+   * together after it (one socket write per batch instead of one per frame).
+   */
+  private flushSoon(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    queueMicrotask(() => { this.flushScheduled = false; this.flush(); });
+  }
+
+  /** Writes every answer that is ready, in txnr order; consecutive `200 OK`s as one string. */
   private flush(): void {
     const s = this.socket;
     let corked = false;
+    let oks = '';
     while (this.head < this.queue.length) {
       const e = this.queue[this.head];
       if (e.kind === Ack.Pending) break;
@@ -203,8 +216,13 @@ class RelpSession {
       if (e.kind === Ack.Failed) this.o.metrics.relpFailed++;
       if (s.destroyed || !s.writable) continue;
       if (!corked) { s.cork(); corked = true; }
+      if (e.kind === Ack.Ok) {
+        oks += `${e.txnr} rsp 6 200 OK\n`;
+        this.o.metrics.relpAcked++;
+        continue;
+      }
+      if (oks !== '') { s.write(oks); oks = ''; }
       switch (e.kind) {
-        case Ack.Ok: s.write(`${e.txnr} rsp 6 200 OK\n`); this.o.metrics.relpAcked++; break;
         case Ack.Failed:
           if (this.o.onWriteError === 'close') {
             // no answer for this or any later frame: the client resends them all after reconnecting
@@ -220,6 +238,7 @@ class RelpSession {
         case Ack.ServerClose: s.end('0 serverclose 0\n'); break;
       }
     }
+    if (oks !== '' && !s.destroyed) s.write(oks);
     if (corked) s.uncork();
     if (this.head === this.queue.length) { this.queue.length = 0; this.head = 0; }
     this.updateFlow();

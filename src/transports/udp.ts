@@ -8,7 +8,7 @@ import { createSocket, type Socket } from 'node:dgram';
 import type { AddressInfo } from 'node:net';
 import { isIPv6 } from 'node:net';
 import { trimTrailer } from '../framing/non-transparent.js';
-import type { ListenerConfig } from '../config/schema.js';
+import type { UdpListenerConfig } from '../config/schema.js';
 import { ErrorCodes } from '../errors.js';
 import type { FrameSource } from '../record.js';
 import type { FrontEndDeps } from './connection.js';
@@ -17,9 +17,6 @@ import type { FrontEnd } from './types.js';
 /** Distinct senders remembered (cleared when full). */
 const SOURCE_CACHE_MAX = 4096;
 
-/** Requested kernel receive buffer, bytes (capped by net.core.rmem_max). */
-const RECV_BUFFER_BYTES = 8 * 1024 * 1024;
-
 export class UdpListener implements FrontEnd {
   readonly kind = 'udp';
   private socket: Socket | null = null;
@@ -27,7 +24,7 @@ export class UdpListener implements FrontEnd {
   listening = false;
 
   /** @param name config path (`listen.udp`) */
-  constructor(readonly name: string, private readonly cfg: ListenerConfig, private readonly o: FrontEndDeps) {}
+  constructor(readonly name: string, private readonly cfg: UdpListenerConfig, private readonly o: FrontEndDeps) {}
 
   /** Binds; rejects with the socket error (EADDRINUSE, EACCES …). */
   async start(): Promise<AddressInfo> {
@@ -51,13 +48,32 @@ export class UdpListener implements FrontEnd {
       socket.bind({ address, port }, () => {
         socket.off('error', reject);
         socket.on('error', (err) => o.log.error({ err, code: ErrorCodes.LISTEN_SOCKET, listener: this.name }, 'udp socket error'));
-        try { socket.setRecvBufferSize(RECV_BUFFER_BYTES); } catch { /* capped by the kernel */ }
+        this.setRecvBuffer(socket);
         this.listening = true;
         socket.once('close', () => { this.listening = false; });
         resolve();
       });
     });
     return socket.address();
+  }
+
+  /**
+   * Asks for `recvBufferBytes` (SO_RCVBUF) and logs what the kernel granted: Linux caps the
+   * request at `net.core.rmem_max` and reports double the granted size (its bookkeeping share).
+   */
+  private setRecvBuffer(socket: Socket): void {
+    const requested = this.cfg.recvBufferBytes;
+    const log = this.o.log;
+    try {
+      if (requested > 0) socket.setRecvBufferSize(requested);
+    } catch (err) {
+      log.warn({ err, code: ErrorCodes.LISTEN_SOCKET, requested }, 'could not set the UDP receive buffer (listen.udp.recvBufferBytes); the kernel default applies');
+    }
+    let granted = -1;
+    try { granted = socket.getRecvBufferSize(); } catch { /* not bound any more */ }
+    const info = { listener: this.name, requestedBytes: requested, grantedBytes: granted };
+    if (requested > 0 && granted >= 0 && granted < requested) log.warn(info, 'UDP receive buffer smaller than asked: raise net.core.rmem_max (sysctl) to get listen.udp.recvBufferBytes');
+    else log.info(info, 'UDP receive buffer');
   }
 
   /** Senders seen recently → their FrameSource (shared, so its JSON is serialized once). */

@@ -82,3 +82,8 @@ test('restartNeeded is pure: same answer every time, inputs untouched, symmetric
   assert.deepEqual([JSON.stringify(a), JSON.stringify(b)], before);
   assert.ok(Object.isFrozen(a) && Object.isFrozen(a.listen), 'validated configs are frozen (a mutation would throw)');
 });
+
+test('pipeline.workers needs a restart (the worker threads are started once)', () => {
+  assert.deepEqual(restartNeeded(cfg(), cfg({ pipeline: { workers: 3 } })), ['pipeline']);
+  assert.deepEqual(restartNeeded(cfg({ pipeline: { workers: 'auto' } }), cfg()), []);
+});

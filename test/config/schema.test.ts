@@ -116,7 +116,8 @@ test('the DEFAULT_* constants are what the schema makes of empty sections', () =
   assert.deepEqual(c, { ...DEFAULT_CONFIG });
   assert.deepEqual(DEFAULT_RELP.port, 20514);
   assert.deepEqual(DEFAULT_ADMIN, { address: '127.0.0.1', port: 9514 });
-  assert.deepEqual(DEFAULT_UDP, { address: '0.0.0.0', port: 514 });
+  assert.deepEqual(DEFAULT_UDP, { address: '0.0.0.0', port: 514, recvBufferBytes: 8 * 1024 * 1024 });
+  assert.deepEqual(c.pipeline, { workers: 'auto' });
   assert.equal(DEFAULT_TLS.port, 10514);
   assert.deepEqual(DEFAULT_STORAGE, { dir: 'data', fsync: true, flushIntervalMs: 20, retentionDays: 14, maxBytes: 0, highWaterBytes: 16 * 1024 * 1024 });
   assert.ok(Object.isFrozen(DEFAULT_CONFIG) && Object.isFrozen(DEFAULT_STORAGE) && Object.isFrozen(DEFAULT_AUTH.tokenFields));
@@ -154,7 +155,7 @@ test('several errors at once, each with its path and message', () => {
     'logLevel: must be one of fatal, error, warn, info, debug, trace, silent',
     'shutdownTimeoutMs: must be an integer from 100 to 600000',
     'certsDir: must be a non-empty string',
-    '(root).nope: unknown key (known: listen, apps, storage, limits, auth, logLevel, certsDir, shutdownTimeoutMs)',
+    '(root).nope: unknown key (known: listen, apps, storage, limits, pipeline, auth, logLevel, certsDir, shutdownTimeoutMs)',
   ];
   assert.deepEqual([...errs].sort(), [...expected].sort(), errs.join('\n'));
   // the error object itself
@@ -171,7 +172,7 @@ test('several errors at once, each with its path and message', () => {
 
 test('listeners: tls as a mapping or a list, relp and admin defaults, null = defaults, absent = not started', () => {
   const c = validateConfig({ listen: { udp: null, tls: { port: 6514 }, relp: { tls: true }, admin: {} } });
-  assert.deepEqual(c.listen.udp, { address: '0.0.0.0', port: 514 });
+  assert.deepEqual(c.listen.udp, { address: '0.0.0.0', port: 514, recvBufferBytes: 8 * 1024 * 1024 });
   assert.equal(c.listen.tcp, undefined);
   assert.ok(!('tcp' in c.listen));
   assert.deepEqual(c.listen.tls, [{ ...DEFAULT_TLS, port: 6514 }]);
@@ -265,4 +266,15 @@ test('every issue carries our own message, never zod\'s default text', () => {
     }
   }
   assert.ok(checked > 100, `only ${checked} errors seen`);
+});
+
+test('pipeline.workers: auto or 1-256; listen.udp.recvBufferBytes: a byte count', () => {
+  assert.equal(validateConfig({ listen: { tcp: {} }, pipeline: { workers: 4 } }).pipeline.workers, 4);
+  assert.equal(validateConfig({ listen: { tcp: {} }, pipeline: null }).pipeline.workers, 'auto');
+  assert.equal(validateConfig({ listen: { udp: { recvBufferBytes: 0 } } }).listen.udp!.recvBufferBytes, 0);
+  for (const workers of [0, 257, 1.5, 'two', null]) {
+    assert.deepEqual(errorsOf({ listen: { tcp: {} }, pipeline: { workers } }), ['pipeline.workers: must be auto or an integer from 1 to 256'], String(workers));
+  }
+  assert.deepEqual(errorsOf({ listen: { udp: { recvBufferBytes: -1 } } }), ['listen.udp.recvBufferBytes: must be an integer from 0 to 2147483647']);
+  assert.deepEqual(errorsOf({ listen: { tcp: { recvBufferBytes: 1 } } }), ['listen.tcp.recvBufferBytes: unknown key (known: address, port)']);
 });

@@ -77,6 +77,7 @@ before(async () => {
     ],
   });
   intake = new Intake({
+    workers: 1,
     apps: config.apps,
     tokenFields: config.auth.tokenFields,
     sinks: [

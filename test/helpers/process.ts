@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
+import { withTestWorkers } from './receiver.js';
 import { tmpDir } from './tmp.js';
 
 export const CLI = new URL('../../src/cli.ts', import.meta.url).pathname;
@@ -32,7 +33,7 @@ export interface ChildReceiver {
  */
 export async function spawnReceiver(config: Record<string, unknown>, dir = tmpDir('srx-child-').path): Promise<ChildReceiver> {
   const configPath = join(dir, 'c.yaml');
-  writeFileSync(configPath, stringify({ storage: { dir: join(dir, 'data') }, logLevel: 'info', ...config }));
+  writeFileSync(configPath, stringify(withTestWorkers({ storage: { dir: join(dir, 'data') }, logLevel: 'info', ...config })));
   const child = spawn(process.execPath, ['--import', TSX, CLI, 'start', '--config', configPath], { stdio: ['ignore', 'pipe', 'pipe'] });
   // a failed assertion must not leave the receiver running after the test process ends
   const reap = (): void => { if (child.exitCode === null) child.kill('SIGKILL'); };

@@ -11,6 +11,17 @@ import type { SyslogRecord } from '../../src/record.js';
 import { tmpDir } from './tmp.js';
 import { waitFor } from './wait.js';
 
+/**
+ * `pipeline:` for test receivers: `TEST_WORKERS` (`1`, `auto`, N) when set and the test does not
+ * choose itself, so the whole suite runs once with the default worker pool and once on one thread
+ * (scripts/run-tests.mjs).
+ */
+export function withTestWorkers(raw: Record<string, unknown>): Record<string, unknown> {
+  const w = process.env.TEST_WORKERS;
+  if (w === undefined || w === '' || raw.pipeline !== undefined) return raw;
+  return { ...raw, pipeline: { workers: w === 'auto' ? 'auto' : Number(w) } };
+}
+
 export interface TestReceiver {
   receiver: Receiver;
   config: Config;
@@ -41,7 +52,7 @@ export async function startTestReceiver(overrides: Record<string, unknown> = {},
     listen: { ...((overrides.listen as object | undefined) ?? { udp: { address: host, port: 0 }, tcp: { address: host, port: 0 } }), admin: { address: '127.0.0.1', port: 0 } },
     storage: { dir: join(dir, 'data'), flushIntervalMs: 5, ...(overrides.storage as object | undefined) },
   };
-  const config = validateConfig(raw);
+  const config = validateConfig(withTestWorkers(raw));
   const receiver = await Receiver.start(config, { log: createLogger(config.logLevel) });
   const records = async (app: string): Promise<SyslogRecord[]> => {
     await receiver.flush();
@@ -76,7 +87,7 @@ export async function startTestReceiver(overrides: Record<string, unknown> = {},
  * `ReceiverOptions` such as fault-injecting sinks.
  */
 export async function startReceiver(raw: Record<string, unknown>, opts: ReceiverOptions = {}): Promise<{ rx: Receiver; config: Config }> {
-  const config = validateConfig(raw);
+  const config = validateConfig(withTestWorkers(raw));
   const rx = await Receiver.start(config, { log: createLogger('silent'), ...opts });
   return { rx, config };
 }

@@ -23,8 +23,9 @@ async function waitLog(logs: Array<Record<string, unknown>>, msg: string, after:
   await waitFor(() => logs.slice(after).some((l) => l.msg === msg), { timeoutMs, intervalMs: 20, what: `a "${msg}" log line` });
 }
 
-test('revoking a token while a client sends: later messages rejected, earlier ones all stored', async () => {
+for (const workers of [1, 2]) test(`revoking a token while a client sends: later messages rejected, earlier ones all stored (pipeline.workers ${workers})`, async () => {
   const rx = await spawnReceiver({
+    pipeline: { workers },
     listen: { tcp: { address: '127.0.0.1', port: 0 } },
     apps: [{ name: 'a', token: A }, { name: 'b', token: B }],
     storage: { flushIntervalMs: 5 },

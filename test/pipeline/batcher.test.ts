@@ -20,6 +20,12 @@ import { waitFor } from '../helpers/wait.js';
 const log = createLogger('silent');
 const AT = Date.UTC(2026, 10, 21, 12);
 
+/** Queues one serialized record (`line` ends in LF), as a producer does: into the group, then `added`. */
+function append(b: Batcher, app: string, line: string, receivedAtMs: number, finalizer?: (s: RecordStatus) => void): void {
+  const g = b.group(app);
+  b.added(g, 1, g.add(line, receivedAtMs), finalizer);
+}
+
 function batcher(sinks: SinkEntry[], flushIntervalMs = 5, highWaterBytes = 1 << 20, flow: boolean[] = [], metrics = new Metrics()): Batcher {
   return new Batcher(sinks, { flushIntervalMs, highWaterBytes }, metrics, log, (p) => flow.push(p));
 }
@@ -33,7 +39,7 @@ test('group commit per app/day file through the FileSink, finalizers only after 
     const done: number[] = [];
     const t0 = Date.now();
     for (let i = 0; i < 100; i++) {
-      b.append(i % 2 ? 'odd' : 'even', `{"i":${i}}\n`, AT, (status) => { assert.equal(status, RecordStatus.Delivered); done.push(Date.now() - t0); });
+      append(b, i % 2 ? 'odd' : 'even', `{"i":${i}}\n`, AT, (status) => { assert.equal(status, RecordStatus.Delivered); done.push(Date.now() - t0); });
     }
     assert.equal(done.length, 0, 'nothing is acked before its batch is synced');
     await b.flush();
@@ -55,7 +61,7 @@ test('records keep their boundaries: a sink sees each record exactly as appended
   const b = batcher([{ sink: mem, required: true }]);
   await b.start();
   const lines = ['{"a":"é"}\n', `{"big":"${'x'.repeat(300_000)}"}\n`, '{"c":3}\n'];
-  for (const l of lines) b.append('a', l, AT);
+  for (const l of lines) append(b, 'a', l, AT);
   await b.close();
   assert.deepEqual(mem.lines.get('a'), lines, 'multi-byte, chunk-sized and small lines come back whole and in order');
   assert.equal(mem.closed, true, 'close() closes the sinks');
@@ -66,7 +72,7 @@ test('pause above the high-water mark, resume after the write', async () => {
   const flow: boolean[] = [];
   const b = batcher([{ sink: mem, required: true }], 1000, 65536, flow);
   const line = 'x'.repeat(1023) + '\n';
-  for (let i = 0; i < 100; i++) b.append('a', line, AT);
+  for (let i = 0; i < 100; i++) append(b, 'a', line, AT);
   assert.equal(b.paused, true);
   await b.flush();
   assert.deepEqual(flow, [true, false]);
@@ -83,8 +89,8 @@ test('acker: an optional sink never holds an ack back; a required one that error
   const b = batcher([{ sink: required, required: true }, { sink: optional, required: false }], 5, 1 << 20, flow, metrics);
   const seen: Array<[number, number]> = [];
   const t0 = Date.now();
-  b.append('a', '{"n":1}\n', AT, (s) => seen.push([s, Date.now() - t0]));
-  b.append('a', '{"n":2}\n', AT); // nobody waits: counted as lost
+  append(b, 'a', '{"n":1}\n', AT, (s) => seen.push([s, Date.now() - t0]));
+  append(b, 'a', '{"n":2}\n', AT); // nobody waits: counted as lost
   await b.flush();
   assert.equal(seen[0][0], RecordStatus.Errored);
   assert.equal(metrics.rejected.write_error, 1, 'the record nobody waited for is counted lost; the waited one is not');
@@ -94,7 +100,7 @@ test('acker: an optional sink never holds an ack back; a required one that error
   assert.equal(b.paused, false, 'resumes once the sink is up again');
   const t1 = Date.now();
   let okAt = -1;
-  b.append('a', '{"n":3}\n', AT, (s) => { assert.equal(s, RecordStatus.Delivered); okAt = Date.now() - t1; });
+  append(b, 'a', '{"n":3}\n', AT, (s) => { assert.equal(s, RecordStatus.Delivered); okAt = Date.now() - t1; });
   await b.flush();
   assert.ok(okAt >= 0 && okAt < 150, `acked without waiting for the slow optional sink (${okAt} ms)`);
   await b.close();
@@ -107,8 +113,8 @@ test('acker: a record one required sink rejects is Rejected, and counted as sink
     { sink: new FaultSink(new MemorySink(), { rejectApps: ['bad'] }), required: true },
   ], 5, 1 << 20, [], metrics);
   const out: Record<string, number> = {};
-  b.append('good', '{}\n', AT, (s) => { out.good = s; });
-  b.append('bad', '{}\n', AT, (s) => { out.bad = s; });
+  append(b, 'good', '{}\n', AT, (s) => { out.good = s; });
+  append(b, 'bad', '{}\n', AT, (s) => { out.bad = s; });
   await b.close();
   assert.deepEqual(out, { good: RecordStatus.Delivered, bad: RecordStatus.Rejected });
   assert.equal(metrics.rejected.sink_rejected, 1);
@@ -128,7 +134,7 @@ test('encode chunks are reused once every sink has answered, and reuse never mix
     for (let i = 0; i < 2000; i++) {
       const l = `{"round":${round},"i":${i},"pad":"${String.fromCharCode(97 + ((round + i) % 26)).repeat(200)}"}\n`;
       sent.push(l);
-      b.append('a', l, AT);
+      append(b, 'a', l, AT);
     }
     await b.flush();
   }

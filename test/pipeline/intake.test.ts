@@ -45,6 +45,7 @@ interface Rig {
 async function rig(sinks: SinkEntry[], o: { apps?: readonly AppConfig[]; flushIntervalMs?: number; highWaterBytes?: number } = {}): Promise<Rig> {
   const metrics = new Metrics();
   const intake = new Intake({
+    workers: 1,
     apps: o.apps ?? APPS,
     tokenFields: TOKEN_FIELDS,
     sinks,

@@ -60,6 +60,7 @@ function intakeStage(kind: Kind, label: string, describe: string): Stage {
       const metrics = new Metrics();
       const log = createLogger('silent');
       const make = (): Intake => new Intake({
+        workers: 1,
         apps: fx.apps, tokenFields: fx.tokenFields, sinks: [{ sink: discard, required: true }],
         batching: { flushIntervalMs: 60_000, highWaterBytes: 2 ** 32 }, metrics, log,
       });

@@ -1,0 +1,71 @@
+/**
+ * Frame → stored record (DESIGN §4–§6): parse, authorize (the token is stripped), serialize the
+ * NDJSON line in place. This part needs no state beyond the app registry, so the same code runs
+ * on the main thread (RELP, `pipeline.workers: 1`) and in every parse worker (DESIGN §9).
+ */
+import { authorize, type Authorization } from '../auth/index.js';
+import { AppRegistry } from '../auth/registry.js';
+import type { AppConfig } from '../config/schema.js';
+import { parseMessage, type ParsedMessage } from '../parse/index.js';
+import type { FrameSource } from '../record.js';
+import { recordLine } from '../record-json.js';
+import { buildRecord, type RecordCounters } from './build-record.js';
+import type { TokenSource } from '../record.js';
+
+// TEMPORARY shim until the byte-level writer lands
+interface Utf8Writable { utf8Write(s: string, offset: number): number }
+export function recordSizeHint(frameBytes: number): number { return frameBytes * 6 + 1024; }
+function writeRecord(out: Buffer, pos: number, parsed: ParsedMessage, app: string, tokenSource: TokenSource, source: FrameSource, receivedAtMs: number, truncated: boolean, counters: RecordCounters): number {
+  const c = { ceeKeysDropped: 0 };
+  const line = recordLine(buildRecord(parsed, app, tokenSource, source.record, receivedAtMs, truncated, c), source, parsed.cee !== null);
+  if (out.length - pos < line.length * 3) return -1;
+  counters.ceeKeysDropped += c.ceeKeysDropped;
+  return pos + (out as unknown as Utf8Writable).utf8Write(line, pos);
+}
+
+export class RecordMaker {
+  private registry: AppRegistry;
+  private tokenFields: readonly string[];
+  /** The message read by the last successful {@link authorize}. */
+  private parsed: ParsedMessage | null = null;
+  /** Its app and token source. */
+  auth: Authorization | null = null;
+  /** CEE keys dropped while writing (see {@link writeRecord}). */
+  readonly counters: RecordCounters = { ceeKeysDropped: 0 };
+
+  constructor(apps: readonly AppConfig[], tokenFields: readonly string[]) {
+    this.registry = new AppRegistry(apps);
+    this.tokenFields = tokenFields;
+  }
+
+  /** Applies reloaded apps and token fields from the next frame on. */
+  configure(apps: readonly AppConfig[], tokenFields: readonly string[]): void {
+    this.registry = new AppRegistry(apps);
+    this.tokenFields = tokenFields;
+  }
+
+  /**
+   * Parses frame `buf[start, end)` and finds its app ({@link auth}); the token is removed from
+   * the parsed message. Never throws on input.
+   * @param receivedAtMs when the frame was read, epoch ms (RFC 3164 year inference)
+   * @returns false when nothing authorizes it (it must be rejected)
+   */
+  authorize(buf: Buffer, start: number, end: number, source: FrameSource, receivedAtMs: number): boolean {
+    const parsed = parseMessage(buf, start, end, receivedAtMs);
+    this.auth = authorize(parsed, source, this.registry, this.tokenFields);
+    this.parsed = this.auth === null ? null : parsed;
+    return this.auth !== null;
+  }
+
+  /** True when the last authorized message's MSG looked like CEE/JSON but was not one object. */
+  get ceeInvalid(): boolean { return this.parsed?.ceeInvalid ?? false; }
+
+  /**
+   * Writes the last authorized message's record line into `out` at `pos`.
+   * @returns the offset after its LF, or -1 when `out` has too little room (nothing is kept)
+   */
+  write(out: Buffer, pos: number, truncated: boolean, source: FrameSource, receivedAtMs: number): number {
+    const a = this.auth!;
+    return writeRecord(out, pos, this.parsed!, a.app, a.tokenSource, source, receivedAtMs, truncated, this.counters);
+  }
+}
