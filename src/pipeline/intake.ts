@@ -11,7 +11,7 @@ import { ErrorCodes } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Metrics, RejectReason } from '../metrics.js';
 import type { FrameSource } from '../record.js';
-import type { AppRecords, SinkEntry } from '../sinks/types.js';
+import { RecordStatus, type AppRecords, type SinkEntry } from '../sinks/types.js';
 import type { Finalizer } from './acker.js';
 import { Batcher, type BatcherOptions } from './batcher.js';
 import { CEE_INVALID_BIT, FrameCollector, FrameOutcome, type RecordBatchMessage } from './frame-batch.js';
@@ -60,6 +60,20 @@ export interface IntakeEvents {
  */
 const MAX_IN_FLIGHT_BYTES = 2 * 1024 * 1024;
 
+/** The finalizers of a batch's frames, by frame index; null when no frame of it has one. */
+type Waiters = Array<Finalizer | undefined> | null;
+
+/** A record a worker made whose sender waits for it (RELP), held until its app's quota allows. */
+interface Deferred {
+  app: string;
+  /** The encoded record (a copy). */
+  line: Buffer;
+  frameBytes: number;
+  /** When its frame was read, epoch ms (the file store's day). */
+  receivedAtMs: number;
+  finalizer: Finalizer;
+}
+
 /** Records copied into the batch in one piece at most this long, bytes (pooled encode chunks stay in use). */
 const MAX_RUN_BYTES = 64 * 1024;
 
@@ -71,7 +85,12 @@ export class Intake extends EventEmitter<IntakeEvents> {
   private readonly log: Logger;
   private readonly rejectLogged = new LRUCache<string, true>({ max: 10000, ttl: 60_000 });
   /** Parse workers and the batch being gathered for them; null with `workers: 1`. */
-  private readonly pool: ParsePool | null = null;
+  private readonly pool: ParsePool<Waiters> | null = null;
+  /** Finalizers of the frames gathered for the next batch, by frame index (null: none). */
+  private waiters: Waiters = null;
+  /** Per connection: records over their app's quota whose sender waits (RELP), in order. */
+  private readonly deferred = new Map<FrameSource, Deferred[]>();
+  private deferTimer: NodeJS.Timeout | null = null;
   private readonly collector: FrameCollector | null = null;
   private submitScheduled = false;
   /** Frame bytes gathered or with the workers above which front-ends are paused. */
@@ -90,7 +109,7 @@ export class Intake extends EventEmitter<IntakeEvents> {
       this.collector = new FrameCollector();
       const c = this.collector;
       this.pool = new ParsePool(o.workers - 1, { apps: o.apps, tokenFields: o.tokenFields }, o.log,
-        (r, sources) => this.records(r, sources), (count) => this.lost(count), (a) => c.recycle(a));
+        (r, sources, waiters) => this.records(r, sources, waiters), (count, waiters) => this.lost(count, waiters), (a) => c.recycle(a));
     }
   }
 
@@ -150,6 +169,7 @@ export class Intake extends EventEmitter<IntakeEvents> {
   /** Drains, stops the workers, then closes every sink. */
   async close(): Promise<void> {
     await this.drain();
+    if (this.deferTimer !== null) clearTimeout(this.deferTimer);
     await this.pool?.close();
     await this.batcher.close();
   }
@@ -196,16 +216,19 @@ export class Intake extends EventEmitter<IntakeEvents> {
    * Handles one frame: buf[start, end), already de-framed (no trailing LF).
    * @param receivedAtMs when the bytes were read, epoch ms
    * @param finalizer RELP: called once with the record's outcome across the required sinks;
-   *   never called for a rejected or throttled frame. A frame with a finalizer is always handled
-   *   on this thread (its result is needed now); others go to the parse workers when there are.
+   *   without workers, never called for a rejected or throttled frame (see the result). With
+   *   workers the frame is `Queued` and the finalizer always called: `Rejected` when nothing
+   *   authorizes it, `Errored` when its worker failed; over its app's quota the record is held
+   *   (with every later one of the same connection, so their order holds) until the quota allows.
    */
   frame(buf: Buffer, start: number, end: number, truncated: boolean, source: FrameSource, receivedAtMs: number, finalizer?: Finalizer): FrameResult {
     const m = this.metrics;
     const peer = source.record;
     m.receivedEvents[peer.transport]++;
     const c = this.collector;
-    if (c !== null && finalizer === undefined) {
+    if (c !== null) {
       if (c.full(c.inRead(buf) ? 0 : end - start)) this.submit(end - start);
+      if (finalizer !== undefined) (this.waiters ??= [])[c.count] = finalizer;
       c.add(buf, start, end, truncated, source, receivedAtMs);
       if (!this.submitScheduled) {
         this.submitScheduled = true;
@@ -253,13 +276,15 @@ export class Intake extends EventEmitter<IntakeEvents> {
     const bytes = c.bytes;
     const count = c.count;
     const batch = c.take(minBytes);
-    if (count > 0) this.pool!.submit(batch.arrays, count, batch.sources, bytes);
+    const waiters = this.waiters;
+    this.waiters = null;
+    if (count > 0) this.pool!.submit(batch.arrays, count, batch.sources, bytes, waiters);
     else c.recycle(batch.arrays);
     this.updateFlow();
   }
 
   /** A batch's records from a worker, in submission order: quotas, then into the batch. */
-  private records(r: RecordBatchMessage, sources: FrameSource[]): void {
+  private records(r: RecordBatchMessage, sources: FrameSource[], waiters: Waiters): void {
     const m = this.metrics;
     const { spans, truncated, receivedAtMs, sourceIndex } = r.frames;
     const out = Buffer.from(r.out);
@@ -278,18 +303,37 @@ export class Intake extends EventEmitter<IntakeEvents> {
     for (let i = 0; i < r.count; i++) {
       const status = r.status[i];
       const outcome = status & 0x0f;
+      const finalizer = waiters === null ? undefined : waiters[i];
       if (outcome !== FrameOutcome.Written) {
         flushRun();
         if (outcome === FrameOutcome.Unauthorized) {
           this.logRejected(sources[sourceIndex[i]]);
           this.drop('unauthorized');
-        } else this.drop('parse_error');
+          finalizer?.(RecordStatus.Rejected);
+        } else {
+          this.drop('parse_error');
+          finalizer?.(RecordStatus.Errored);
+        }
         continue;
       }
       const from = prevEnd;
       prevEnd = r.ends[i];
       const a = r.appIndex[i];
       const app = r.apps[a];
+      if (finalizer !== undefined) {
+        // someone waits (RELP): never dropped here; held while over quota (or behind a held one)
+        flushRun();
+        if ((status & CEE_INVALID_BIT) !== 0) m.ceeInvalid++;
+        if (truncated[i] === 1) m.truncated++;
+        const source = sources[sourceIndex[i]];
+        const frameBytes = spans[2 * i + 1] - spans[2 * i];
+        const held = this.deferred.get(source);
+        if (held === undefined && this.quotas.take(app, frameBytes, receivedAtMs[i]) === QuotaResult.Ok) {
+          const g1 = this.batcher.group(app);
+          this.batcher.added(g1, 1, g1.copyIn(out, from, r.ends, i, i + 1, receivedAtMs), finalizer);
+        } else this.hold(source, { app, line: Buffer.from(out.subarray(from, prevEnd)), frameBytes, receivedAtMs: receivedAtMs[i], finalizer });
+        continue;
+      }
       let reason: RejectReason | null = down?.reason ?? null;
       if (reason === null) {
         const q = this.quotas.take(app, spans[2 * i + 1] - spans[2 * i], receivedAtMs[i]);
@@ -315,9 +359,38 @@ export class Intake extends EventEmitter<IntakeEvents> {
     this.updateFlow();
   }
 
-  /** A batch lost with its worker: counted, never stored. */
-  private lost(count: number): void {
+  /** A batch lost with its worker: counted, never stored; a waiting sender is told (errored). */
+  private lost(count: number, waiters: Waiters): void {
     this.metrics.rejected.parse_error += count;
+    if (waiters !== null) for (const f of waiters) f?.(RecordStatus.Errored);
     this.updateFlow();
+  }
+
+  /** Holds a waited-for record over its app's quota (see {@link frame}); retried at {@link retryAtMs}. */
+  private hold(source: FrameSource, d: Deferred): void {
+    let q = this.deferred.get(source);
+    if (q === undefined) this.deferred.set(source, (q = []));
+    q.push(d);
+    this.deferTimer ??= setTimeout(() => this.retryHeld(), Math.max(1, this.quotas.retryAtMs - Date.now()));
+  }
+
+  /** Stores the held records whose quota now allows them, each connection's in order. */
+  private retryHeld(): void {
+    this.deferTimer = null;
+    const now = Date.now();
+    for (const [source, q] of this.deferred) {
+      let k = 0;
+      for (; k < q.length; k++) {
+        const d = q[k];
+        if (this.quotas.take(d.app, d.frameBytes, now) !== QuotaResult.Ok) break;
+        const g = this.batcher.group(d.app);
+        const room = g.room(d.line.length);
+        d.line.copy(room, g.offset);
+        this.batcher.added(g, 1, g.commit(g.offset + d.line.length, d.receivedAtMs), d.finalizer);
+      }
+      if (k === q.length) this.deferred.delete(source);
+      else q.splice(0, k);
+    }
+    if (this.deferred.size > 0) this.deferTimer = setTimeout(() => this.retryHeld(), Math.max(1, this.quotas.retryAtMs - now));
   }
 }

@@ -20,8 +20,10 @@ export interface ParseWorkerData {
   tokenFields: readonly string[];
 }
 
-interface Pending {
+interface Pending<C> {
   worker: number;
+  /** What the submitter keeps with the batch (handed back with its results). */
+  context: C;
   /** Frames and input bytes, for the counters and backpressure. */
   count: number;
   bytes: number;
@@ -47,13 +49,14 @@ function startWorker(data: ParseWorkerData): Worker {
   return new Worker(boot, { eval: true, workerData: data, resourceLimits });
 }
 
-export class ParsePool {
+/** `C`: what the submitter keeps with each batch on this thread (e.g. the RELP finalizers). */
+export class ParsePool<C> {
   private readonly workers: Worker[] = [];
   /** Spent output buffers per worker, sent back with its next batch. */
   private readonly spent: ArrayBuffer[][] = [];
   private next = 0;
   /** Batches submitted and not yet handed to onRecords, in order; index 0 has sequence `head`. */
-  private readonly pending: Pending[] = [];
+  private readonly pending: Array<Pending<C>> = [];
   private head = 0;
   private seq = 0;
   /** Input bytes submitted and not yet handed on. */
@@ -76,8 +79,8 @@ export class ParsePool {
     size: number,
     private data: ParseWorkerData,
     private readonly log: Logger,
-    private readonly onRecords: (r: RecordBatchMessage, sources: FrameSource[]) => void,
-    private readonly onLost: (count: number) => void,
+    private readonly onRecords: (r: RecordBatchMessage, sources: FrameSource[], context: C) => void,
+    private readonly onLost: (count: number, context: C) => void,
     private readonly onFrames: (a: FrameArrays) => void,
   ) {
     for (let i = 0; i < size; i++) {
@@ -102,13 +105,13 @@ export class ParsePool {
   get pendingBatches(): number { return this.pending.length; }
 
   /** Sends one batch of frames to the next worker (its arrays are transferred). */
-  submit(arrays: FrameArrays, count: number, sources: FrameSource[], bytes: number): void {
+  submit(arrays: FrameArrays, count: number, sources: FrameSource[], bytes: number, context: C): void {
     const w = this.next;
     this.next = (w + 1) % this.workers.length;
     const recycle = this.spent[w];
     this.spent[w] = [];
     const msg: FrameBatchMessage = { type: 'frames', seq: this.seq++, count, sources, recycle, ...arrays };
-    this.pending.push({ worker: w, count, bytes, sources, result: null });
+    this.pending.push({ worker: w, context, count, bytes, sources, result: null });
     this.inFlightBytes += bytes;
     this.workers[w].postMessage(msg, [...transferables(arrays), ...recycle]);
   }
@@ -145,9 +148,9 @@ export class ParsePool {
       this.head++;
       this.inFlightBytes -= done.bytes;
       const r = done.result!;
-      if (r === 'lost') this.onLost(done.count);
+      if (r === 'lost') this.onLost(done.count, done.context);
       else {
-        this.onRecords(r, done.sources);
+        this.onRecords(r, done.sources, done.context);
         this.spent[done.worker].push(r.out);
         this.onFrames(r.frames);
       }

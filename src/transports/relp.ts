@@ -241,6 +241,11 @@ class RelpSession {
     if (oks !== '' && !s.destroyed) s.write(oks);
     if (corked) s.uncork();
     if (this.head === this.queue.length) { this.queue.length = 0; this.head = 0; }
+    else if (this.head >= 4096) {
+      // a busy session always has frames pending: drop the answered ones so the queue stays bounded
+      this.queue.splice(0, this.head);
+      this.head = 0;
+    }
     this.updateFlow();
   }
 
