@@ -1,7 +1,7 @@
 /**
  * The one record type every front-end produces (DESIGN §2). Field names are RFC 5424's,
- * camelCased. Every field is always present (null when absent) and every record is made
- * by {@link createRecord}, so V8 keeps a single hidden class on the hot path.
+ * camelCased. Every field is always present (null when absent); records are written as NDJSON
+ * straight from the parse result by `writeRecord` (record-json.ts), in {@link RECORD_KEYS} order.
  */
 
 /** Every transport a frame can arrive on: the one list metrics, config and front-ends use. */
@@ -15,8 +15,42 @@ export type SyslogFormat = 'rfc5424' | 'rfc3164' | 'raw';
 /** Where the app was resolved from (DESIGN §6), in resolution order. */
 export type TokenSource = 'cee' | 'app-name' | 'tag' | 'inline' | 'tls-cert' | 'ip';
 
-/** RFC 5424 §6.3 STRUCTURED-DATA: `{ sdId: { paramName: unescapedValue } }`. */
+/** RFC 5424 §6.3 STRUCTURED-DATA: `{ sdId: { paramName: unescapedValue } }` (the stored form). */
 export type StructuredData = Record<string, Record<string, string>>;
+
+/**
+ * STRUCTURED-DATA as the parser leaves it: the bytes `buf[start, end)` (byte offsets) of the
+ * frame, `1*SD-ELEMENT` already checked against RFC 5424 §6.3 by parse/structured-data.ts.
+ * Valid only while those bytes are unchanged, i.e. while the frame is being handled;
+ * record-sd.ts turns them into the object form or writes their JSON.
+ */
+export interface StructuredDataBytes {
+  readonly buf: Buffer;
+  readonly start: number;
+  readonly end: number;
+}
+
+/**
+ * The part of a parse result a record is made of: what `writeRecord` (record-json.ts) reads.
+ * parse/types.ts `ParsedMessage` extends it (and documents the fields); it is declared here
+ * because the record layer may not import parse/.
+ */
+export interface RecordFields {
+  format: SyslogFormat;
+  facility: number;
+  severity: number;
+  /** Event time, epoch ms; null when the message has none. */
+  timestampMs: number | null;
+  hostname: string | null;
+  appName: string | null;
+  procId: string | null;
+  msgId: string | null;
+  structuredData: StructuredDataBytes | null;
+  /** MSG text; ignored when {@link cee} is set (the record's message then comes from CEE). */
+  message: string | null;
+  /** CEE / JSON object of MSG, merged at the record's top level; null when MSG is not CEE. */
+  cee: Record<string, unknown> | null;
+}
 
 /** `source` member: the peer a frame came from. */
 export interface RecordSource {
@@ -63,22 +97,6 @@ export interface SyslogRecord {
   [ceeField: string]: unknown;
 }
 
-const metaCache = new Map<string, RecordSyslogMeta>();
-
-/**
- * The shared, frozen `syslog` member for this combination (there are 36): records point to it
- * instead of each carrying a new object.
- */
-export function syslogMeta(format: SyslogFormat, tokenSource: TokenSource, truncated: boolean): RecordSyslogMeta {
-  const key = format + '|' + tokenSource + (truncated ? '|t' : '');
-  let m = metaCache.get(key);
-  if (m === undefined) {
-    m = Object.freeze(truncated ? { format, tokenSource, truncated: true as const } : { format, tokenSource });
-    metaCache.set(key, m);
-  }
-  return m;
-}
-
 /** Keys the receiver owns: a CEE field with one of these names is dropped (DESIGN §2). */
 export const RECEIVER_OWNED_KEYS: ReadonlySet<string> = new Set(['app', 'source', 'receivedAt', 'syslog']);
 
@@ -87,56 +105,3 @@ export const RECORD_KEYS = [
   '@timestamp', 'receivedAt', 'app', 'facility', 'severity', 'hostname', 'appName', 'procId',
   'msgId', 'structuredData', 'message', 'source', 'syslog',
 ] as const;
-
-/**
- * Creates a record with every field present.
- * @param receivedAtMs receive time, epoch ms
- * @param eventMs event time, epoch ms, or null to use the receive time
- */
-export function createRecord(
-  app: string,
-  receivedAtMs: number,
-  eventMs: number | null,
-  source: RecordSource,
-  syslog: RecordSyslogMeta,
-): SyslogRecord {
-  const receivedAt = receivedIso.format(receivedAtMs) ?? new Date(0).toISOString();
-  return {
-    '@timestamp': eventMs === null ? receivedAt : eventIso.format(eventMs) ?? receivedAt,
-    receivedAt,
-    app,
-    facility: 1,
-    severity: 5,
-    hostname: null,
-    appName: null,
-    procId: null,
-    msgId: null,
-    structuredData: null,
-    message: null,
-    source,
-    syslog,
-  };
-}
-
-/**
- * Epoch ms → ISO 8601 string, remembering the last answer: frames of one socket read share
- * their receive time, and a sender's event times repeat within a second, so most calls are
- * a compare instead of a Date + toISOString.
- */
-class IsoCache {
-  private lastMs = NaN;
-  private lastIso: string | null = null;
-
-  /** @returns the ISO string, or null when `ms` is outside Date's range */
-  format(ms: number): string | null {
-    if (ms !== this.lastMs) {
-      const d = new Date(ms);
-      this.lastIso = Number.isNaN(d.getTime()) ? null : d.toISOString();
-      this.lastMs = ms;
-    }
-    return this.lastIso;
-  }
-}
-
-const receivedIso = new IsoCache();
-const eventIso = new IsoCache();

@@ -1,5 +1,5 @@
 import { setMessage } from './message.js';
-import { createSdResult, parseStructuredData } from './structured-data.js';
+import { createSdScan, scanStructuredData, StructuredDataSpan } from './structured-data.js';
 import { createTimestampResult, parseBsdTimestamp, parseRfc3339 } from './timestamp.js';
 import type { ParsedMessage } from './types.js';
 
@@ -48,7 +48,7 @@ const PID_MAX = 128;
 const HOSTNAME_MAX = 255;
 
 const ts = createTimestampResult();
-const sdOut = createSdResult();
+const sdOut = createSdScan();
 
 /** Result of {@link tagAt}: byte offsets into the buffer. */
 interface TagResult {
@@ -180,11 +180,12 @@ function applyTag(buf: Buffer, nameStart: number, end: number, pm: ParsedMessage
   // RFC 5424-style SD elements right after the TAG (rsyslog's "[origin ...]" startup message)
   let s = m;
   while (s < end && buf[s] === SP) s++;
-  if (s < end && buf[s] === LBRACKET && parseStructuredData(buf, s, end, sdOut) && (sdOut.end === end || buf[sdOut.end] === SP)) {
-    const sd = sdOut.sd;
-    sdOut.sd = null;
-    let allHaveParams = sd !== null;
-    if (sd !== null) {
+  if (s < end && buf[s] === LBRACKET && scanStructuredData(buf, s, end, sdOut) && (sdOut.end === end || buf[sdOut.end] === SP)) {
+    const span = new StructuredDataSpan(buf, s, sdOut.end);
+    // every element that counts (the first of its SD-ID) must have a parameter
+    let allHaveParams = !sdOut.firstEmpty;
+    if (allHaveParams && sdOut.emptyElement) {
+      const sd = span.toObject();
       for (const id in sd) {
         let any = false;
         for (const _ in sd[id]) {
@@ -198,8 +199,8 @@ function applyTag(buf: Buffer, nameStart: number, end: number, pm: ParsedMessage
       }
     }
     if (allHaveParams) {
-      pm.structuredData = sd;
-      m = sdOut.end < end ? sdOut.end + 1 : end;
+      pm.structuredData = span;
+      m = span.end < end ? span.end + 1 : end;
     }
   }
   setMessage(pm, buf, m, end);

@@ -1,7 +1,6 @@
 import { setMessage } from './message.js';
-import { createSdResult, parseStructuredData } from './structured-data.js';
+import { createSdScan, scanStructuredData, StructuredDataSpan } from './structured-data.js';
 import { createTimestampResult, parseRfc3339 } from './timestamp.js';
-import type { StructuredData } from '../record.js';
 import type { ParsedMessage } from './types.js';
 
 /**
@@ -13,7 +12,7 @@ import type { ParsedMessage } from './types.js';
  * VERSION = NONZERO-DIGIT 0*2DIGIT (any 1..999 is accepted, as go-syslog does); TIMESTAMP per
  * {@link parseRfc3339} strict or NILVALUE; HOSTNAME/APP-NAME/PROCID/MSGID = 1*255/1*48/1*128/1*32
  * PRINTUSASCII (bytes 33..126), `-` alone = NILVALUE → null; STRUCTURED-DATA per
- * {@link parseStructuredData} or `-`; MSG per {@link setMessage} (BOM removed, empty → null).
+ * {@link scanStructuredData} (kept as the byte range) or `-`; MSG per {@link setMessage} (BOM removed, empty → null).
  */
 
 const SP = 0x20;
@@ -24,7 +23,7 @@ const PROCID_MAX = 128;
 const MSGID_MAX = 32;
 
 const ts = createTimestampResult();
-const sdOut = createSdResult();
+const sdOut = createSdScan();
 
 /**
  * End offset of a header field (PRINTUSASCII, 1..max bytes) starting at `i` and followed by SP;
@@ -43,10 +42,15 @@ function fieldEnd(buf: Buffer, i: number, end: number, max: number): number {
   return p;
 }
 
-/** Field text, or null for NILVALUE (`-` alone). PRINTUSASCII, so latin1 decoding is exact. */
+interface Latin1Slice { latin1Slice(start: number, end: number): string }
+
+/**
+ * Field text, or null for NILVALUE (`-` alone). PRINTUSASCII, so latin1 decoding is exact
+ * (Buffer's own latin1Slice: toString('latin1') adds an encoding lookup per call).
+ */
 function fieldValue(buf: Buffer, a: number, b: number): string | null {
   if (b - a === 1 && buf[a] === DASH) return null;
-  return buf.toString('latin1', a, b);
+  return (buf as unknown as Latin1Slice).latin1Slice(a, b);
 }
 
 /**
@@ -102,13 +106,12 @@ export function parseRfc5424(buf: Buffer, start: number, end: number, pm: Parsed
   const msgId = fieldValue(buf, p, e);
   p = e + 1;
   // STRUCTURED-DATA
-  let structuredData: StructuredData | null = null;
+  let structuredData: StructuredDataSpan | null = null;
   if (p < end && buf[p] === DASH) {
     p++;
   } else {
-    if (!parseStructuredData(buf, p, end, sdOut)) return false;
-    structuredData = sdOut.sd;
-    sdOut.sd = null;
+    if (!scanStructuredData(buf, p, end, sdOut)) return false;
+    structuredData = new StructuredDataSpan(buf, p, sdOut.end);
     p = sdOut.end;
   }
   if (p < end && buf[p] !== SP) return false;

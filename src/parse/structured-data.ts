@@ -1,4 +1,5 @@
-import type { StructuredData } from '../record.js';
+import type { StructuredData, StructuredDataBytes } from '../record.js';
+import { structuredDataObject } from '../record-sd.js';
 
 /**
  * RFC 5424 §6.3 STRUCTURED-DATA reader (the non-NILVALUE form: 1*SD-ELEMENT).
@@ -8,25 +9,47 @@ import type { StructuredData } from '../record.js';
  * SD-PARAM   = PARAM-NAME "=" %d34 PARAM-VALUE %d34
  * SD-ID / PARAM-NAME = 1*32 PRINTUSASCII except "=", SP, "]", %d34
  * ```
- * PARAM-VALUE is UTF-8; `\"`, `\\` and `\]` are unescaped (§6.3.3); a backslash before any other
+ * PARAM-VALUE is UTF-8; `\"`, `\\` and `\]` are escapes (§6.3.3); a backslash before any other
  * character is kept literally together with that character (§6.3.3). An unescaped `]` inside the
  * quotes is a syntax error (§6.3.3 says it MUST be escaped; go-syslog rejects it too).
  *
- * Duplicates (forbidden by §6.3.2 for SD-IDs): the FIRST occurrence wins, both for a repeated
- * SD-ID (the later element is checked for syntax, then ignored) and for a repeated PARAM-NAME
- * inside one element. Keys such as `__proto__` are stored as own properties, never as prototypes.
+ * The parser only checks the grammar and keeps the byte range ({@link StructuredDataSpan}): the
+ * record is written from those bytes (record-sd.ts), which is where unescaping, UTF-8 decoding
+ * and the duplicate rules (first SD-ID and first PARAM-NAME win) are applied, the same way for
+ * the JSON and for the object form ({@link StructuredDataSpan.toObject}).
  */
 
-/** Where {@link parseStructuredData} leaves its result. */
-export interface SdResult {
-  sd: StructuredData | null;
+/** Where {@link scanStructuredData} leaves its result. */
+export interface SdScan {
   /** Byte offset just past the last `]`. */
   end: number;
+  /** True when some element has no SD-PARAM (`[x]`). */
+  emptyElement: boolean;
+  /** True when the first element has no SD-PARAM. */
+  firstEmpty: boolean;
 }
 
 /** A fresh result object (parsers keep one and reuse it; parsing is synchronous). */
-export function createSdResult(): SdResult {
-  return { sd: null, end: 0 };
+export function createSdScan(): SdScan {
+  return { end: 0, emptyElement: false, firstEmpty: false };
+}
+
+/**
+ * A message's STRUCTURED-DATA: the checked bytes `buf[start, end)` (byte offsets) of its frame.
+ * Valid only while those bytes are unchanged (while the frame is handled); {@link toObject}
+ * gives a copy that stays. JSON.stringify of a span is that of its object form.
+ */
+export class StructuredDataSpan implements StructuredDataBytes {
+  constructor(readonly buf: Buffer, readonly start: number, readonly end: number) {}
+
+  /** `{ sdId: { paramName: value } }`: values unescaped and decoded, first SD-ID / PARAM-NAME win, `__proto__` an own key. */
+  toObject(): StructuredData {
+    return structuredDataObject(this.buf, this.start, this.end);
+  }
+
+  toJSON(): StructuredData {
+    return this.toObject();
+  }
 }
 
 const SP = 0x20;
@@ -36,17 +59,6 @@ const LBRACKET = 0x5b;
 const RBRACKET = 0x5d;
 const BACKSLASH = 0x5c;
 const SD_NAME_MAX = 32;
-
-const hasOwn = Object.prototype.hasOwnProperty;
-
-/** Sets an own, enumerable property even for `__proto__` (plain assignment would set the prototype). */
-function setOwn(obj: Record<string, unknown>, key: string, value: unknown): void {
-  if (key === '__proto__') {
-    Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
-  } else {
-    obj[key] = value;
-  }
-}
 
 /** Length of the SD-NAME at `i` (0 when there is none or it is longer than 32 bytes). */
 function sdNameLength(buf: Buffer, i: number, end: number): number {
@@ -61,24 +73,24 @@ function sdNameLength(buf: Buffer, i: number, end: number): number {
 }
 
 /**
- * Reads one or more SD-ELEMENTs starting at `buf[start]` (which must be `[`), bytes up to `end`
+ * Checks one or more SD-ELEMENTs starting at `buf[start]` (which must be `[`), bytes up to `end`
  * (exclusive). Stops after the last `]` that is not followed by another `[`; the caller checks
  * that SP or the end of the frame follows.
- * @returns true and fills `out` (`sd` = `{ sdId: { paramName: value } }`, `end` = offset past the
- *   last `]`) when the grammar holds; false (out untouched) on any syntax error.
+ * @returns true and fills `out` (`end` = offset past the last `]`, and which elements have no
+ *   parameter) when the grammar holds; false (out untouched) on any syntax error.
  */
-export function parseStructuredData(buf: Buffer, start: number, end: number, out: SdResult): boolean {
+export function scanStructuredData(buf: Buffer, start: number, end: number, out: SdScan): boolean {
   if (start >= end || buf[start] !== LBRACKET) return false;
-  const sd: Record<string, Record<string, string>> = {};
   let p = start;
+  let emptyElement = false;
+  let firstEmpty = false;
+  let first = true;
   while (p < end && buf[p] === LBRACKET) {
     p++;
     const idLen = sdNameLength(buf, p, end);
     if (idLen === 0) return false;
-    const id = buf.toString('latin1', p, p + idLen);
     p += idLen;
-    const duplicate = hasOwn.call(sd, id);
-    const params: Record<string, string> = {};
+    let params = 0;
     for (;;) {
       if (p >= end) return false;
       const c = buf[p];
@@ -90,14 +102,10 @@ export function parseStructuredData(buf: Buffer, start: number, end: number, out
       p++;
       const nameLen = sdNameLength(buf, p, end);
       if (nameLen === 0) return false;
-      const nameStart = p;
       p += nameLen;
       if (p + 1 >= end || buf[p] !== EQ || buf[p + 1] !== QUOTE) return false;
       p += 2;
       // PARAM-VALUE up to the closing unescaped quote
-      const valueStart = p;
-      let value: string | null = null; // built only when an escape occurs
-      let segStart = p;
       for (;;) {
         if (p >= end) return false;
         const v = buf[p];
@@ -106,26 +114,23 @@ export function parseStructuredData(buf: Buffer, start: number, end: number, out
         if (v === BACKSLASH && p + 1 < end) {
           const n = buf[p + 1];
           if (n === QUOTE || n === BACKSLASH || n === RBRACKET) {
-            value = (value ?? '') + buf.toString('utf8', segStart, p) + String.fromCharCode(n);
             p += 2;
-            segStart = p;
             continue;
           }
         }
         p++;
       }
-      if (!duplicate) {
-        const name = buf.toString('latin1', nameStart, nameStart + nameLen);
-        if (!hasOwn.call(params, name)) {
-          const text = value === null ? buf.toString('utf8', valueStart, p) : value + buf.toString('utf8', segStart, p);
-          setOwn(params, name, text);
-        }
-      }
       p++; // closing quote
+      params++;
     }
-    if (!duplicate) setOwn(sd, id, params);
+    if (params === 0) {
+      emptyElement = true;
+      if (first) firstEmpty = true;
+    }
+    first = false;
   }
-  out.sd = sd;
   out.end = p;
+  out.emptyElement = emptyElement;
+  out.firstEmpty = firstEmpty;
   return true;
 }

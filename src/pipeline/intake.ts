@@ -17,7 +17,8 @@ import { Batcher, type BatcherOptions } from './batcher.js';
 import { CEE_INVALID_BIT, FrameCollector, FrameOutcome, type RecordBatchMessage } from './frame-batch.js';
 import { ParsePool } from './parse-pool.js';
 import { QuotaResult, Quotas } from './quota.js';
-import { RecordMaker, recordSizeHint } from './record-maker.js';
+import { RecordMaker } from './record-maker.js';
+import { recordSizeHint } from '../record-json.js';
 
 export { RecordStatus } from '../sinks/types.js';
 export type { Finalizer } from './acker.js';

@@ -7,7 +7,8 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { CEE_INVALID_BIT, FrameOutcome, type ConfigureMessage, type FrameBatchMessage, type RecordBatchMessage } from './frame-batch.js';
 import type { ParseWorkerData } from './parse-pool.js';
 import { transferables } from './frame-batch.js';
-import { RecordMaker, recordSizeHint } from './record-maker.js';
+import { RecordMaker } from './record-maker.js';
+import { recordSizeHint } from '../record-json.js';
 
 const port = parentPort!;
 const init = workerData as ParseWorkerData;

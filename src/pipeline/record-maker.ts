@@ -8,20 +8,7 @@ import { AppRegistry } from '../auth/registry.js';
 import type { AppConfig } from '../config/schema.js';
 import { parseMessage, type ParsedMessage } from '../parse/index.js';
 import type { FrameSource } from '../record.js';
-import { recordLine } from '../record-json.js';
-import { buildRecord, type RecordCounters } from './build-record.js';
-import type { TokenSource } from '../record.js';
-
-// TEMPORARY shim until the byte-level writer lands
-interface Utf8Writable { utf8Write(s: string, offset: number): number }
-export function recordSizeHint(frameBytes: number): number { return frameBytes * 6 + 1024; }
-function writeRecord(out: Buffer, pos: number, parsed: ParsedMessage, app: string, tokenSource: TokenSource, source: FrameSource, receivedAtMs: number, truncated: boolean, counters: RecordCounters): number {
-  const c = { ceeKeysDropped: 0 };
-  const line = recordLine(buildRecord(parsed, app, tokenSource, source.record, receivedAtMs, truncated, c), source, parsed.cee !== null);
-  if (out.length - pos < line.length * 3) return -1;
-  counters.ceeKeysDropped += c.ceeKeysDropped;
-  return pos + (out as unknown as Utf8Writable).utf8Write(line, pos);
-}
+import { writeRecord, type RecordCounters } from '../record-json.js';
 
 export class RecordMaker {
   private registry: AppRegistry;

@@ -257,7 +257,7 @@ function checkExpect(c: Case, b: Buffer, pm: ParsedMessage): void {
   for (const k of ['hostname', 'appName', 'procId', 'msgId'] as const) {
     if (k in e) assert.equal(pm[k], e[k], k);
   }
-  if ('structuredData' in e) assert.deepEqual(pm.structuredData, e.structuredData, 'structuredData');
+  if ('structuredData' in e) assert.deepEqual(pm.structuredData?.toObject() ?? null, e.structuredData, 'structuredData');
   if ('message' in e) assert.equal(pm.message, normMessage(e.message), 'message');
   if ('cee' in e) assert.deepEqual(pm.cee, e.cee, 'cee');
 }

@@ -1,9 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parse, pick, NOW } from './helpers.js';
-import type { ParsedMessage } from '../../src/parse/types.js';
+import { parse, pick, NOW, type ParsedView } from './helpers.js';
 
-function check(line: string, want: Partial<ParsedMessage>, nowMs = NOW): void {
+function check(line: string, want: Partial<ParsedView>, nowMs = NOW): void {
   assert.deepEqual(pick(parse(line, nowMs), want), want, line);
 }
 
@@ -83,6 +82,10 @@ test('RFC 5424-style SD after the TAG (rsyslog startup message) becomes structur
   // bracketed text that is not SD, or SD without params, stays in the message
   check('<13>Jan  5 15:33:03 host app: [INFO] started', { structuredData: null, message: '[INFO] started' });
   check('<13>Jan  5 15:33:03 host app: [software="x"] y', { structuredData: null, message: '[software="x"] y' });
+  // every element that counts must have a parameter; a later duplicate SD-ID is ignored
+  check('<13>Jan  5 15:33:03 host app: [a x="1"][a] m', { structuredData: { a: { x: '1' } }, message: 'm' });
+  check('<13>Jan  5 15:33:03 host app: [a x="1"][b] m', { structuredData: null, message: '[a x="1"][b] m' });
+  check('<13>Jan  5 15:33:03 host app: [a][a x="1"] m', { structuredData: null, message: '[a][a x="1"] m' });
 });
 
 test('non-ASCII and invalid UTF-8 are decoded, never thrown', () => {

@@ -18,7 +18,7 @@ test('RFC 5424 §6.5 example 3: SD elements with params, then MSG', () => {
   assert.deepEqual(pick(pm, { format: 'rfc5424', facility: 20, severity: 5, appName: 'evntslog', message: 'An application event log entry...' }), {
     format: 'rfc5424', facility: 20, severity: 5, appName: 'evntslog', message: 'An application event log entry...',
   });
-  assert.deepEqual(pm.structuredData, { 'exampleSDID@32473': { iut: '3', eventSource: 'Application', eventID: '1011' } });
+  assert.deepEqual(pm.structuredData?.toObject(), { 'exampleSDID@32473': { iut: '3', eventSource: 'Application', eventID: '1011' } });
 });
 
 test('NILVALUEs everywhere, no MSG / empty MSG / SP-only MSG', () => {
@@ -80,7 +80,7 @@ test('parseRfc5424 leaves the message untouched on failure', () => {
 
 test('SD escapes and CEE in an RFC 5424 MSG', () => {
   const pm = parse('<13>1 - h a - - [m k="a\\"b\\\\c\\]d\\e"] @cee: {"x":1}');
-  assert.deepEqual(pm.structuredData, { m: { k: 'a"b\\c]d\\e' } });
+  assert.deepEqual(pm.structuredData?.toObject(), { m: { k: 'a"b\\c]d\\e' } });
   assert.deepEqual(pm.cee, { x: 1 });
   assert.equal(pm.message, '@cee: {"x":1}');
 });

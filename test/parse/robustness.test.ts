@@ -95,7 +95,7 @@ function checkSane(pm: ParsedMessage, len: number, ctx: string): void {
     assert.ok(v === null || (typeof v === 'string' && v.length <= len), `${ctx}: ${k}`);
   }
   if (pm.structuredData !== null) {
-    for (const [id, params] of Object.entries(pm.structuredData)) {
+    for (const [id, params] of Object.entries(pm.structuredData.toObject())) {
       assert.ok(id.length <= len, ctx);
       for (const [name, value] of Object.entries(params)) assert.ok(name.length <= len && value.length <= len, ctx);
     }

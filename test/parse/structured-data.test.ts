@@ -1,11 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createSdResult, parseStructuredData } from '../../src/parse/structured-data.js';
+import { createSdScan, scanStructuredData } from '../../src/parse/structured-data.js';
+import { structuredDataObject } from '../../src/record-sd.js';
 
+/** Checks the grammar (scan) and gives the object form of what was checked (record-sd.ts). */
 function sd(s: string): { sd: unknown; end: number } | null {
   const b = Buffer.from(s, 'utf8');
-  const out = createSdResult();
-  return parseStructuredData(b, 0, b.length, out) ? { sd: out.sd, end: out.end } : null;
+  const out = createSdScan();
+  return scanStructuredData(b, 0, b.length, out) ? { sd: structuredDataObject(b, 0, out.end), end: out.end } : null;
 }
 
 test('elements, params, empty elements, end offset (RFC 5424 §6.3)', () => {

@@ -2,7 +2,8 @@
  * Parsing stage: `parseMessage` (src/parse/index.ts) on one de-framed syslog line, ns per line.
  *
  * Three corpora of {@link DISTINCT} mkcorpus-shaped lines each: RFC 3164 (loggen's line),
- * RFC 5424 with two SD elements (SD parsing and unescaping, µs timestamps), and RFC 3164 with an
+ * RFC 5424 with two SD elements (the SD grammar is checked and its byte range kept; unescaping
+ * happens when the record is written, see record.ts), µs timestamps, and RFC 3164 with an
  * `@cee:` JSON payload (JSON.parse through fast-json-parse). The lines lie back to back in one
  * Buffer, as frames lie in a socket chunk, and are parsed by byte range; one timed call parses
  * the next {@link BATCH} lines. Covers PRI, header, timestamp, SD, MSG decoding and CEE; not
