@@ -25,13 +25,15 @@
  * Speed (V8 on the 2-core bench VM: a byte store or charCodeAt costs 2–4 ns, a native call
  * ~50–150 ns, a 32-bit DataView store ~1.5 ns): bytes known in advance are written 4 at a time
  * ({@link Frag}) and pre-joined where fields are adjacent — `{"@timestamp":"<date-time of this
- * second>.`, `","app":"<app>",`, `,"facility":F,"severity":S,"hostname":`, `null` + next key,
- * and `,"source":{…},"syslog":{…}}\n` once per FrameSource and syslog combination; short strings
- * go through one charCodeAt loop, long ones through Buffer#utf8Write plus a 4-bytes-at-a-time
- * check; STRUCTURED-DATA is written from the frame's bytes (record-sd.ts).
+ * second>.`, `","app":"<app>"`, `,"facility":F,"severity":S,"hostname":`, `null` + next key,
+ * and `,"source":{…},"syslog":{…}}\n` once per FrameSource and syslog combination; CEE keys as
+ * `,"key":` once per key; short strings go through a charCodeAt loop that stores 4 plain ASCII
+ * characters as one word, long ones through Buffer#utf8Write plus a 4-bytes-at-a-time check;
+ * numbers with up to 3 decimals are written as digits (Number#toString costs ~200 ns);
+ * STRUCTURED-DATA is written from the frame's bytes (record-sd.ts).
  */
 import { RECEIVER_OWNED_KEYS, RECORD_KEYS, type FrameSource, type RecordFields, type StructuredDataBytes, type SyslogFormat, type TokenSource } from './record.js';
-import { SD_INDEX_NAMES, structuredDataJsonBound, structuredDataObject, writeJsonControl, writeStructuredDataJson } from './record-sd.js';
+import { isPlainJsonWord, SD_INDEX_NAMES, structuredDataJsonBound, structuredDataObject, writeJsonControl, writeStructuredDataJson } from './record-sd.js';
 
 /** Counters {@link writeRecord} adds to (the receiver's Metrics has them). */
 export interface RecordCounters {
@@ -267,7 +269,7 @@ function writeString(out: Buffer, p: number, s: string): number {
  * has a high bit set, for k ≤ 0x80; a byte equals c iff x XOR c·0x01010101 has a zero byte).
  */
 function isPlainJson(p: number, w: number): boolean {
-  // (see isPlainWord; inlined by hand, as one accumulated test)
+  // isPlainJsonWord (record-sd.ts) by hand, accumulated over the words
   const v = view;
   let bad = 0;
   const last = p + w - 4;
@@ -282,13 +284,6 @@ function isPlainJson(p: number, w: number): boolean {
   return (bad & 0x80808080) === 0;
 }
 
-/** True when none of the 4 bytes of `x` (each < 0x80) is below 0x20, `"` or `\` (see {@link isPlainJson}). */
-function isPlainWord(x: number): boolean {
-  const q = x ^ 0x22222222;
-  const b = x ^ 0x5c5c5c5c;
-  return (((((x - 0x20202020) | 0) & ~x) | (((q - 0x01010101) | 0) & ~q) | (((b - 0x01010101) | 0) & ~b)) & 0x80808080) === 0;
-}
-
 /** `JSON.stringify(s)` as UTF-8, one UTF-16 unit at a time (lone surrogates as `\udxxx`); `p` ≥ 0. */
 function writeStringJs(out: Buffer, p: number, s: string): number {
   const n = s.length;
@@ -296,47 +291,51 @@ function writeStringJs(out: Buffer, p: number, s: string): number {
   if (p + 6 * n + 2 > out.length && p + jsonStringBytes(s) > out.length) return -1;
   out[p++] = 0x22;
   let i = 0;
-  // 4 plain ASCII characters at a time: one word, one SWAR test, one store
   const v = view;
-  for (; i + 4 <= n; i += 4) {
-    const c0 = s.charCodeAt(i);
-    const c1 = s.charCodeAt(i + 1);
-    const c2 = s.charCodeAt(i + 2);
-    const c3 = s.charCodeAt(i + 3);
-    if ((c0 | c1 | c2 | c3) > 0x7f) break;
-    const x = c0 | (c1 << 8) | (c2 << 16) | (c3 << 24);
-    if (!isPlainWord(x)) break;
-    v.setInt32(p, x, true);
-    p += 4;
-  }
-  for (; i < n; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x80) {
-      if (c >= 0x20 && c !== 0x22 && c !== 0x5c) out[p++] = c;
-      else if (c >= 0x20) {
+  for (;;) {
+    // 4 plain ASCII characters at a time: one word, one SWAR test, one store
+    for (; i + 4 <= n; i += 4) {
+      const c0 = s.charCodeAt(i);
+      const c1 = s.charCodeAt(i + 1);
+      const c2 = s.charCodeAt(i + 2);
+      const c3 = s.charCodeAt(i + 3);
+      if ((c0 | c1 | c2 | c3) > 0x7f) break;
+      const x = c0 | (c1 << 8) | (c2 << 16) | (c3 << 24);
+      if (!isPlainJsonWord(x)) break;
+      v.setInt32(p, x, true);
+      p += 4;
+    }
+    if (i >= n) break;
+    // then the next (up to) 4 units one at a time
+    for (const stop = Math.min(i + 4, n); i < stop; i++) {
+      const c = s.charCodeAt(i);
+      if (c < 0x80) {
+        if (c >= 0x20 && c !== 0x22 && c !== 0x5c) out[p++] = c;
+        else if (c >= 0x20) {
+          out[p++] = 0x5c;
+          out[p++] = c;
+        } else p = writeJsonControl(out, p, c);
+      } else if (c < 0x800) {
+        out[p++] = 0xc0 | (c >> 6);
+        out[p++] = 0x80 | (c & 0x3f);
+      } else if (c < 0xd800 || c > 0xdfff) {
+        out[p++] = 0xe0 | (c >> 12);
+        out[p++] = 0x80 | ((c >> 6) & 0x3f);
+        out[p++] = 0x80 | (c & 0x3f);
+      } else if (c < 0xdc00 && i + 1 < n && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+        const cp = 0x10000 + ((c - 0xd800) << 10) + (s.charCodeAt(++i) - 0xdc00);
+        out[p++] = 0xf0 | (cp >> 18);
+        out[p++] = 0x80 | ((cp >> 12) & 0x3f);
+        out[p++] = 0x80 | ((cp >> 6) & 0x3f);
+        out[p++] = 0x80 | (cp & 0x3f);
+      } else {
         out[p++] = 0x5c;
-        out[p++] = c;
-      } else p = writeJsonControl(out, p, c);
-    } else if (c < 0x800) {
-      out[p++] = 0xc0 | (c >> 6);
-      out[p++] = 0x80 | (c & 0x3f);
-    } else if (c < 0xd800 || c > 0xdfff) {
-      out[p++] = 0xe0 | (c >> 12);
-      out[p++] = 0x80 | ((c >> 6) & 0x3f);
-      out[p++] = 0x80 | (c & 0x3f);
-    } else if (c < 0xdc00 && i + 1 < n && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
-      const cp = 0x10000 + ((c - 0xd800) << 10) + (s.charCodeAt(++i) - 0xdc00);
-      out[p++] = 0xf0 | (cp >> 18);
-      out[p++] = 0x80 | ((cp >> 12) & 0x3f);
-      out[p++] = 0x80 | ((cp >> 6) & 0x3f);
-      out[p++] = 0x80 | (cp & 0x3f);
-    } else {
-      out[p++] = 0x5c;
-      out[p++] = 0x75;
-      out[p++] = HEX[c >> 12];
-      out[p++] = HEX[(c >> 8) & 15];
-      out[p++] = HEX[(c >> 4) & 15];
-      out[p++] = HEX[c & 15];
+        out[p++] = 0x75;
+        out[p++] = HEX[c >> 12];
+        out[p++] = HEX[(c >> 8) & 15];
+        out[p++] = HEX[(c >> 4) & 15];
+        out[p++] = HEX[c & 15];
+      }
     }
   }
   out[p++] = 0x22;
@@ -376,14 +375,15 @@ function writeNumber(out: Buffer, p: number, v: number): number {
  * written as `0`, as JSON.stringify does; a negative value below one keeps its sign: `-0.5`).
  */
 function writeDigits(out: Buffer, p: number, c: number, k: number, scale: number): number {
-  if (p < 0 || p + 16 > out.length) return -1;
-  if (c < 0) {
-    out[p++] = 0x2d;
-    c = -c;
-  }
+  if (p < 0) return -1;
+  const neg = c < 0;
+  if (neg) c = -c;
   let int = k === 0 ? c : Math.floor(c / scale);
   let e = p + 1;
   for (let t = int; t >= 10; t = Math.floor(t / 10)) e++;
+  if (neg) e++;
+  if (e + (k === 0 ? 0 : k + 1) > out.length) return -1;
+  if (neg) out[p] = 0x2d;
   let q = e;
   do {
     out[--q] = 0x30 + (int % 10);

@@ -17,6 +17,10 @@
  *   names (`0`, `17`, …, array indices) first in ascending order, then the others in order of
  *   appearance. The byte writer handles the common case (no integer-like name) and asks for the
  *   object form otherwise.
+ *
+ * Also home of the JSON byte helpers record-json.ts shares ({@link writeJsonControl},
+ * {@link isPlainJsonWord}, {@link frameView}). Plain PARAM-VALUE runs are copied 4 bytes at a
+ * time through DataViews (a byte store costs about as much as a 32-bit one here).
  */
 import type { StructuredData } from './record.js';
 
@@ -189,6 +193,39 @@ export function writeJsonControl(out: Buffer, p: number, c: number): number {
   return p;
 }
 
+/**
+ * True when none of the 4 bytes of `x` (each below 0x80) needs JSON escaping: no byte below 0x20,
+ * no `"`, no `\` (SWAR: some byte of x is below k iff (x − k·0x01010101) & ~x has a high bit
+ * set, for k ≤ 0x80; a byte equals c iff x XOR c·0x01010101 has a zero byte).
+ */
+export function isPlainJsonWord(x: number): boolean {
+  const q = x ^ 0x22222222;
+  const b = x ^ 0x5c5c5c5c;
+  return (((((x - 0x20202020) | 0) & ~x) | (((q - 0x01010101) | 0) & ~q) | (((b - 0x01010101) | 0) & ~b)) & 0x80808080) === 0;
+}
+
+/** DataViews of the last output buffer and of the last frame's memory (callers reuse both for many records). */
+let outView: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(8));
+let outViewOf: Buffer | null = null;
+let inView: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(8));
+let inViewOf: ArrayBufferLike | null = null;
+let inViewBuf: Buffer | null = null;
+
+/**
+ * A DataView of the whole memory (`buf.buffer`) of a frame buffer: index it with
+ * `buf.byteOffset + offset`. Cached for the last memory seen (the frames of one socket read).
+ */
+export function frameView(buf: Buffer): DataView<ArrayBufferLike> {
+  if (buf !== inViewBuf) {
+    const mem = buf.buffer; // a getter: only when the Buffer changes
+    if (mem !== inViewOf) {
+      inView = new DataView(mem);
+      inViewOf = mem;
+    }
+    inViewBuf = buf;
+  }
+  return inView;
+}
 
 /** Worst case of {@link writeStructuredDataJson} for `n` SD bytes (a control byte becomes `\u00xx`). */
 export function structuredDataJsonBound(n: number): number {
@@ -207,6 +244,13 @@ export const SD_INDEX_NAMES = -2;
  *   bytes after `pos` are garbage)
  */
 export function writeStructuredDataJson(out: Buffer, pos: number, buf: Buffer, start: number, end: number): number {
+  if (out !== outViewOf) {
+    outView = new DataView(out.buffer, out.byteOffset, out.length);
+    outViewOf = out;
+  }
+  const ov = outView;
+  const iv = frameView(buf);
+  const base = buf.byteOffset;
   let p = pos;
   let i = start;
   let firstElement = true;
@@ -214,32 +258,47 @@ export function writeStructuredDataJson(out: Buffer, pos: number, buf: Buffer, s
   out[p++] = 0x7b; // {
   while (i < end && buf[i] === LBRACKET) {
     i++;
+    // the SD-ID is written while it is scanned, and taken back when it is a duplicate
     const idStart = i;
-    i = nameEnd(buf, i, end);
+    const elementAt = p;
+    if (!firstElement) out[p++] = 0x2c; // ,
+    p = copyName(out, p, buf, i, end);
+    i = nameStop;
     const keep = ids.add(buf, idStart, i - idStart);
     if (keep) {
       if (isIndexName(buf, idStart, i - idStart)) return SD_INDEX_NAMES;
-      if (!firstElement) out[p++] = 0x2c; // ,
       firstElement = false;
-      p = writeName(out, p, buf, idStart, i);
       out[p++] = 0x3a; // :
       out[p++] = 0x7b; // {
       names.reset();
-    }
+    } else p = elementAt;
     let firstParam = true;
     while (i < end && buf[i] === SP) {
       const nameStart = i + 1;
-      const nEnd = nameEnd(buf, nameStart, end);
-      i = nEnd + 2; // `="`
-      if (keep && names.add(buf, nameStart, nEnd - nameStart)) {
-        if (isIndexName(buf, nameStart, nEnd - nameStart)) return SD_INDEX_NAMES;
+      const paramAt = p;
+      let nEnd: number;
+      if (keep) {
         if (!firstParam) out[p++] = 0x2c;
+        p = copyName(out, p, buf, nameStart, end);
+        nEnd = nameStop;
+      } else nEnd = nameEnd(buf, nameStart, end);
+      i = nEnd + 2; // `="`
+      if (!keep || !names.add(buf, nameStart, nEnd - nameStart)) p = paramAt;
+      else {
+        if (isIndexName(buf, nameStart, nEnd - nameStart)) return SD_INDEX_NAMES;
         firstParam = false;
-        p = writeName(out, p, buf, nameStart, nEnd);
         out[p++] = 0x3a;
         out[p++] = QUOTE;
         // PARAM-VALUE: unescape §6.3.3, JSON-escape, decode UTF-8 (invalid → EF BF BD)
         while (i < end) {
+          // 4 plain ASCII bytes at a time (one load, one test, one store), then one byte or sequence
+          for (; i + 4 <= end; i += 4) {
+            const x = iv.getInt32(base + i, true);
+            if ((x & 0x80808080) !== 0 || !isPlainJsonWord(x)) break;
+            ov.setInt32(p, x, true);
+            p += 4;
+          }
+          if (i >= end) break;
           const c = buf[i];
           if (c === QUOTE) break;
           if (c < 0x80) {
@@ -300,7 +359,8 @@ export function writeStructuredDataJson(out: Buffer, pos: number, buf: Buffer, s
           }
         }
         out[p++] = QUOTE;
-      } else {
+      }
+      if (p === paramAt) { // not written: skip the value
         while (i < end && buf[i] !== QUOTE) i += buf[i] === BACKSLASH && i + 1 < end && (buf[i + 1] === QUOTE || buf[i + 1] === BACKSLASH || buf[i + 1] === RBRACKET) ? 2 : 1;
       }
       i++; // closing quote
@@ -312,14 +372,24 @@ export function writeStructuredDataJson(out: Buffer, pos: number, buf: Buffer, s
   return p;
 }
 
-/** An SD-NAME as a JSON string: PRINTUSASCII, so only `\` needs escaping. */
-function writeName(out: Buffer, p: number, buf: Buffer, s: number, e: number): number {
+/** Where {@link copyName} stopped (the byte after the name). */
+let nameStop = 0;
+
+/**
+ * Writes the SD-NAME at `buf[i]` as a JSON string (PRINTUSASCII, so only `\` needs escaping)
+ * at `out[p]`, up to SP, `=`, `]` or `"`; sets {@link nameStop}.
+ * @returns the offset after the closing quote
+ */
+function copyName(out: Buffer, p: number, buf: Buffer, i: number, end: number): number {
   out[p++] = QUOTE;
-  for (let i = s; i < e; i++) {
+  while (i < end) {
     const c = buf[i];
+    if (c === SP || c === EQ || c === RBRACKET || c === QUOTE) break;
     if (c === BACKSLASH) out[p++] = BACKSLASH;
     out[p++] = c;
+    i++;
   }
   out[p++] = QUOTE;
+  nameStop = i;
   return p;
 }

@@ -177,7 +177,10 @@ test('writeRecord of parsed frames (fixtures, mutations, random bytes) is the mo
 });
 
 test('-1 for every buffer size below the line, the exact bytes at its size; counters untouched on -1', () => {
-  check('record/room', fc.property(caseArb, fc.nat(20), (c, pos) => {
+  const parsedCase = fc.tuple(mutatedArb(corpus('rfc5424', 'rfc3164', 'cee')), msArb).map(([b, now]): Case => ({
+    pm: parseMessage(b, 0, b.length, now), app: 'app-001', tokenSource: 'cee', source: SOURCES[1], receivedAtMs: now, truncated: false,
+  }));
+  check('record/room', fc.property(fc.oneof(caseArb, parsedCase), fc.nat(20), (c, pos) => {
     const want = Buffer.from(modelWrite(c.pm, c.app, c.tokenSource, c.source, c.receivedAtMs, c.truncated).line);
     for (let n = 0; n < want.length; n++) {
       const r = write(c, pos + n, pos);
