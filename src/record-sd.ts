@@ -24,12 +24,13 @@
  */
 import type { StructuredData } from './record.js';
 
-const SP = 0x20;
-const EQ = 0x3d;
-const QUOTE = 0x22;
-const LBRACKET = 0x5b;
-const RBRACKET = 0x5d;
-const BACKSLASH = 0x5c;
+/** The bytes of the SD grammar (RFC 5424 §6.3), shared with parse/structured-data.ts. */
+export const SP = 0x20;
+export const EQ = 0x3d;
+export const QUOTE = 0x22;
+export const LBRACKET = 0x5b;
+export const RBRACKET = 0x5d;
+export const BACKSLASH = 0x5c;
 
 interface Slices {
   latin1Slice(start: number, end: number): string;

@@ -37,18 +37,25 @@ export interface StructuredDataBytes {
  */
 export interface RecordFields {
   format: SyslogFormat;
+  /** 0–23; 1 (user) when the line has no PRI (RFC 3164 §4.3.3). */
   facility: number;
+  /** 0–7; 5 (notice) when the line has no PRI. */
   severity: number;
-  /** Event time, epoch ms; null when the message has none. */
+  /** Event time, epoch ms UTC; null when the header has none (or NILVALUE). */
   timestampMs: number | null;
   hostname: string | null;
+  /** RFC 5424 APP-NAME, or the RFC 3164 TAG name without `[pid]` and `:`. */
   appName: string | null;
+  /** RFC 5424 PROCID, or the RFC 3164 TAG's bracketed pid. */
   procId: string | null;
   msgId: string | null;
   structuredData: StructuredDataBytes | null;
-  /** MSG text; ignored when {@link cee} is set (the record's message then comes from CEE). */
+  /**
+   * MSG as UTF-8 text (a leading BOM removed), or null when empty/absent; for CEE the raw MSG,
+   * ignored by the writer (the record's message then comes from {@link cee}).
+   */
   message: string | null;
-  /** CEE / JSON object of MSG, merged at the record's top level; null when MSG is not CEE. */
+  /** The JSON object after `@cee:` (or a bare-JSON MSG), merged at the record's top level; null when MSG is not CEE. */
   cee: Record<string, unknown> | null;
 }
 

@@ -1,5 +1,5 @@
 import type { StructuredData, StructuredDataBytes } from '../record.js';
-import { structuredDataObject } from '../record-sd.js';
+import { BACKSLASH, EQ, LBRACKET, QUOTE, RBRACKET, SP, structuredDataObject } from '../record-sd.js';
 
 /**
  * RFC 5424 §6.3 STRUCTURED-DATA reader (the non-NILVALUE form: 1*SD-ELEMENT).
@@ -52,12 +52,6 @@ export class StructuredDataSpan implements StructuredDataBytes {
   }
 }
 
-const SP = 0x20;
-const EQ = 0x3d;
-const QUOTE = 0x22;
-const LBRACKET = 0x5b;
-const RBRACKET = 0x5d;
-const BACKSLASH = 0x5c;
 const SD_NAME_MAX = 32;
 
 /** Length of the SD-NAME at `i` (0 when there is none or it is longer than 32 bytes). */

@@ -4,9 +4,8 @@
  * answer with the records in frame order. Holds no state but the app registry and spare buffers.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { CEE_INVALID_BIT, FrameOutcome, type ConfigureMessage, type FrameBatchMessage, type RecordBatchMessage } from './frame-batch.js';
+import { CEE_INVALID_BIT, FrameOutcome, transferables, type ConfigureMessage, type FrameBatchMessage, type RecordBatchMessage } from './frame-batch.js';
 import type { ParseWorkerData } from './parse-pool.js';
-import { transferables } from './frame-batch.js';
 import { RecordMaker } from './record-maker.js';
 import { recordSizeHint } from '../record-json.js';
 
