@@ -439,7 +439,7 @@ const StorageSchema = nullAsEmpty(mapping({
   flushIntervalMs: int(0, 60_000).default(20),
   retentionDays: int(0, 36_500).default(14),
   maxBytes: int(0, Number.MAX_SAFE_INTEGER).default(0),
-  highWaterBytes: int(65_536, 2 ** 32).default(16 * 1024 * 1024),
+  highWaterBytes: int(65_536, 2 ** 32).default(4 * 1024 * 1024),
 })).prefault({});
 
 const LimitsSchema = nullAsEmpty(mapping({

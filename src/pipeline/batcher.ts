@@ -12,7 +12,7 @@
 import { ErrorCodes } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
-import { ChunkPool, RecordBatch, RecordStatus, type AppRecords, type SinkEntry, type SinkFailure, type WriteResult } from '../sinks/types.js';
+import { CHUNK_BYTES, ChunkPool, RecordBatch, RecordStatus, type AppRecords, type SinkEntry, type SinkFailure, type WriteResult } from '../sinks/types.js';
 import { BatchAcker, type Finalizer } from './acker.js';
 
 /** Tuning of the {@link Batcher}. */
@@ -27,9 +27,12 @@ export interface BatcherOptions {
 const MAX_BATCH_BYTES = 4 * 1024 * 1024;
 
 export class Batcher {
-  /** Encode chunks reused across batches (released once every sink has answered). */
-  private readonly pool = new ChunkPool();
-  private open = new RecordBatch(this.pool);
+  /**
+   * Encode chunks reused across batches (released once every sink has answered): as many as
+   * the pending bytes can reach (the high-water mark and what overshoots it before a pause).
+   */
+  private readonly pool: ChunkPool;
+  private open: RecordBatch;
   private acker: BatchAcker | null = null;
   private inFlight: Promise<void> | null = null;
   private inFlightBytes = 0;
@@ -55,6 +58,8 @@ export class Batcher {
   ) {
     this.required = sinks.filter((e) => e.required).length;
     if (this.required === 0) throw new Error('at least one sink must be required');
+    this.pool = new ChunkPool(Math.ceil((1.5 * opts.highWaterBytes) / CHUNK_BYTES));
+    this.open = new RecordBatch(this.pool);
     for (const e of sinks) {
       e.sink.onDownChange((down) => {
         if (e.required) {

@@ -75,6 +75,11 @@ const MAX_FRAMES = 4096;
 /** Bytes of one batch buffer; a larger socket read gets a buffer of its own size. */
 const DATA_BYTES = 128 * 1024;
 const MAX_SOURCES = 65535;
+/**
+ * Batch arrays kept for reuse (about 200 KiB each): as many as can be in flight under the
+ * intake's 2 MiB cap when batches are small, so steady intake allocates none.
+ */
+const MAX_SPARE = 24;
 
 /**
  * Gathers frames for the next batch. Not thread-safe; one per intake. `take()` hands the
@@ -171,7 +176,7 @@ export class FrameCollector {
 
   /** Takes back arrays a worker returned, for the next batches. */
   recycle(a: FrameArrays): void {
-    if (this.spare.length < 8 && a.data.byteLength === DATA_BYTES) this.spare.push(a);
+    if (this.spare.length < MAX_SPARE && a.data.byteLength === DATA_BYTES) this.spare.push(a);
   }
 }
 

@@ -64,6 +64,8 @@ const MAX_IN_FLIGHT_BYTES = 2 * 1024 * 1024;
 /** The finalizers of a batch's frames, by frame index; null when no frame of it has one. */
 type Waiters = Array<Finalizer | undefined> | null;
 
+
+
 /** A record a worker made whose sender waits for it (RELP), held until its app's quota allows. */
 interface Deferred {
   app: string;
@@ -74,6 +76,15 @@ interface Deferred {
   receivedAtMs: number;
   finalizer: Finalizer;
 }
+
+/**
+ * Frames that make a batch worth handing over at the end of an event-loop turn; a smaller one
+ * waits up to {@link GATHER_MS} for more, so a batch's fixed cost (two thread hand-overs) is
+ * not paid per message — far below the store's own flush interval.
+ */
+const MIN_BATCH_FRAMES = 64;
+/** Longest wait of a smaller batch for more frames, ms. */
+const GATHER_MS = 1;
 
 /** Records copied into the batch in one piece at most this long, bytes (pooled encode chunks stay in use). */
 const MAX_RUN_BYTES = 64 * 1024;
@@ -94,6 +105,8 @@ export class Intake extends EventEmitter<IntakeEvents> {
   private deferTimer: NodeJS.Timeout | null = null;
   private readonly collector: FrameCollector | null = null;
   private submitScheduled = false;
+  /** Set while a small batch waits for more frames (see {@link submitAtTurnEnd}). */
+  private gatherTimer: NodeJS.Timeout | null = null;
   /** Frame bytes gathered or with the workers above which front-ends are paused. */
   private readonly maxInFlightBytes: number;
   private wasPaused = false;
@@ -109,7 +122,7 @@ export class Intake extends EventEmitter<IntakeEvents> {
     if (o.workers > 1) {
       this.collector = new FrameCollector();
       const c = this.collector;
-      this.pool = new ParsePool(o.workers - 1, { apps: o.apps, tokenFields: o.tokenFields }, o.log,
+      this.pool = new ParsePool(o.workers - 1, { apps: o.apps, tokenFields: o.tokenFields }, this.maker, o.log,
         (r, sources, waiters) => this.records(r, sources, waiters), (count, waiters) => this.lost(count, waiters), (a) => c.recycle(a));
     }
   }
@@ -171,6 +184,7 @@ export class Intake extends EventEmitter<IntakeEvents> {
   async close(): Promise<void> {
     await this.drain();
     if (this.deferTimer !== null) clearTimeout(this.deferTimer);
+    if (this.gatherTimer !== null) clearTimeout(this.gatherTimer);
     await this.pool?.close();
     await this.batcher.close();
   }
@@ -233,7 +247,7 @@ export class Intake extends EventEmitter<IntakeEvents> {
       c.add(buf, start, end, truncated, source, receivedAtMs);
       if (!this.submitScheduled) {
         this.submitScheduled = true;
-        setImmediate(() => { this.submitScheduled = false; this.submit(); });
+        setImmediate(this.submitAtTurnEnd);
       }
       return FrameResult.Queued;
     }
@@ -270,10 +284,31 @@ export class Intake extends EventEmitter<IntakeEvents> {
     return FrameResult.Stored;
   }
 
+  /**
+   * At the end of the event-loop turn that gathered frames: a batch of {@link MIN_BATCH_FRAMES}
+   * goes now; a smaller one (a trickle of datagrams, a quiet connection) waits up to
+   * {@link GATHER_MS} for more.
+   */
+  private readonly submitAtTurnEnd = (): void => {
+    this.submitScheduled = false;
+    const c = this.collector!;
+    if (c.count >= MIN_BATCH_FRAMES) this.submit();
+    else if (c.count > 0) this.gatherTimer ??= setTimeout(this.submitGathered, GATHER_MS);
+  };
+
+  private readonly submitGathered = (): void => {
+    this.gatherTimer = null;
+    this.submit();
+  };
+
   /** Hands the frames gathered so far to a worker (when there are any). */
   private submit(minBytes = 0): void {
     const c = this.collector;
     if (c === null) return;
+    if (this.gatherTimer !== null) {
+      clearTimeout(this.gatherTimer);
+      this.gatherTimer = null;
+    }
     const bytes = c.bytes;
     const count = c.count;
     const batch = c.take(minBytes);

@@ -19,7 +19,8 @@ const EMPTY = Buffer.allocUnsafe(0);
 
 /**
  * Free encode chunks of {@link CHUNK_BYTES}, reused across batches. Holds at most `maxChunks`
- * (default 64 = 16 MiB, the default `storage.highWaterBytes`); chunks beyond that are left to the GC.
+ * (default 64 = 16 MiB; the batcher sizes it from `storage.highWaterBytes`); chunks beyond that
+ * are left to the GC.
  */
 export class ChunkPool {
   private readonly free: Buffer[] = [];

@@ -6,7 +6,7 @@
  */
 import type { RecordBatch } from './batch.js';
 
-export { RecordBatch, AppRecords, ChunkPool } from './batch.js';
+export { RecordBatch, AppRecords, ChunkPool, CHUNK_BYTES } from './batch.js';
 
 /**
  * Outcome of one record in one sink:

@@ -119,7 +119,7 @@ test('the DEFAULT_* constants are what the schema makes of empty sections', () =
   assert.deepEqual(DEFAULT_UDP, { address: '0.0.0.0', port: 514, recvBufferBytes: 8 * 1024 * 1024 });
   assert.deepEqual(c.pipeline, { workers: 'auto' });
   assert.equal(DEFAULT_TLS.port, 10514);
-  assert.deepEqual(DEFAULT_STORAGE, { dir: 'data', fsync: true, flushIntervalMs: 20, retentionDays: 14, maxBytes: 0, highWaterBytes: 16 * 1024 * 1024 });
+  assert.deepEqual(DEFAULT_STORAGE, { dir: 'data', fsync: true, flushIntervalMs: 20, retentionDays: 14, maxBytes: 0, highWaterBytes: 4 * 1024 * 1024 });
   assert.ok(Object.isFrozen(DEFAULT_CONFIG) && Object.isFrozen(DEFAULT_STORAGE) && Object.isFrozen(DEFAULT_AUTH.tokenFields));
   // results never share objects with the defaults or the input
   const input = { listen: { tcp: {} }, auth: { tokenFields: ['x'] } };
