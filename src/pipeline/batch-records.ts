@@ -1,7 +1,7 @@
 /**
  * One batch of frames → its encoded records (DESIGN §9): parse, authorize and serialize every
- * frame ({@link RecordMaker}) into one output buffer, in frame order. The same function runs in
- * every parse worker and, when the workers are behind, on the main thread ({@link ParsePool}).
+ * frame ({@link RecordMaker}) into one output buffer, in frame order — what a parse worker
+ * does with each batch it gets (`parse-worker.ts`).
  */
 import { CEE_INVALID_BIT, FrameOutcome, transferables, type FrameBatchMessage, type RecordBatchMessage } from './frame-batch.js';
 import type { RecordMaker } from './record-maker.js';

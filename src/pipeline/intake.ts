@@ -122,7 +122,7 @@ export class Intake extends EventEmitter<IntakeEvents> {
     if (o.workers > 1) {
       this.collector = new FrameCollector();
       const c = this.collector;
-      this.pool = new ParsePool(o.workers - 1, { apps: o.apps, tokenFields: o.tokenFields }, this.maker, o.log,
+      this.pool = new ParsePool(o.workers - 1, { apps: o.apps, tokenFields: o.tokenFields }, o.log,
         (r, sources, waiters) => this.records(r, sources, waiters), (count, waiters) => this.lost(count, waiters), (a) => c.recycle(a));
     }
   }

@@ -12,7 +12,6 @@ import { RecordMaker } from './record-maker.js';
 const port = parentPort!;
 const init = workerData as ParseWorkerData;
 const maker = new RecordMaker(init.apps, init.tokenFields);
-const results = init.results!;
 const buffers = new OutBuffers();
 
 port.on('message', (m: FrameBatchMessage | ConfigureMessage) => {
@@ -20,6 +19,6 @@ port.on('message', (m: FrameBatchMessage | ConfigureMessage) => {
   else {
     for (const b of m.recycle) buffers.give(b);
     const r = makeRecords(maker, m, buffers);
-    results.postMessage(r, recordTransferables(r));
+    port.postMessage(r, recordTransferables(r));
   }
 });
