@@ -64,8 +64,6 @@ const MAX_IN_FLIGHT_BYTES = 2 * 1024 * 1024;
 /** The finalizers of a batch's frames, by frame index; null when no frame of it has one. */
 type Waiters = Array<Finalizer | undefined> | null;
 
-
-
 /** A record a worker made whose sender waits for it (RELP), held until its app's quota allows. */
 interface Deferred {
   app: string;
