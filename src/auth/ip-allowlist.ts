@@ -5,7 +5,7 @@
  */
 import { BlockList } from 'node:net';
 import { LRUCache } from 'lru-cache';
-import { parseCidr } from '../config/schema.js';
+import { parseCidr } from '../config/cidr.js';
 
 const NONE = '';
 

@@ -17,6 +17,7 @@ import { BlockList, isIP } from 'node:net';
 import { z } from 'zod';
 import { normalizeFingerprint } from '../certs/fingerprint.js';
 import { ErrorCodes } from '../errors.js';
+import { parseCidr } from './cidr.js';
 
 /** One socket listener: bind address and port (0 = ephemeral, for tests). */
 export interface ListenerConfig {
@@ -185,26 +186,6 @@ export function isToken(s: string): boolean {
     if (!hex) return false;
   }
   return true;
-}
-
-/**
- * Splits `a.b.c.d/nn`, `x::y/nn` or a plain address into address, prefix length and family
- * (a plain address is a /32 or /128).
- * @returns null when malformed (not an IP literal, or a prefix out of range)
- */
-export function parseCidr(s: string): { address: string; prefix: number; family: 'ipv4' | 'ipv6' } | null {
-  const slash = s.indexOf('/');
-  const address = slash < 0 ? s : s.slice(0, slash);
-  const fam = isIP(address);
-  if (fam === 0) return null;
-  const max = fam === 4 ? 32 : 128;
-  let prefix = max;
-  if (slash >= 0) {
-    const p = s.slice(slash + 1);
-    if (!/^\d{1,3}$/.test(p) || Number(p) > max) return null;
-    prefix = Number(p);
-  }
-  return { address, prefix, family: fam === 4 ? 'ipv4' : 'ipv6' };
 }
 
 /**
