@@ -19,13 +19,12 @@ const EMPTY = Buffer.allocUnsafe(0);
 
 /**
  * Free encode chunks of {@link CHUNK_BYTES}, reused across batches. Holds at most `maxChunks`
- * (default 64 = 16 MiB; the batcher sizes it from `storage.highWaterBytes`); chunks beyond that
- * are left to the GC.
+ * (the batcher sizes it from `storage.highWaterBytes`); chunks beyond that are left to the GC.
  */
 export class ChunkPool {
   private readonly free: Buffer[] = [];
 
-  constructor(private readonly maxChunks = 64) {}
+  constructor(private readonly maxChunks: number) {}
 
   /** A chunk of at least `bytes` (a pooled one when it fits in {@link CHUNK_BYTES}). */
   take(bytes: number): Buffer {
