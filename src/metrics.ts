@@ -56,6 +56,11 @@ export class Metrics {
   relpProtocolErrors = 0;
   /** Times the batcher crossed its high-water mark and stream sockets were paused. */
   backpressurePauses = 0;
+  /**
+   * Datagrams the kernel dropped on a UDP socket because its receive buffer was full, as the
+   * socket's drop counter reports them (SO_MEMINFO) (native UDP reader only; Node's dgram cannot see them).
+   */
+  udpReceiveBufferDrops = 0;
 
   /** Plain-object snapshot (JSON-serializable). */
   snapshot(): Record<string, unknown> {
@@ -74,6 +79,7 @@ export class Metrics {
       storeBatches: this.storeBatches,
       storeWriteErrors: this.storeWriteErrors,
       backpressurePauses: this.backpressurePauses,
+      udpReceiveBufferDrops: this.udpReceiveBufferDrops,
       relpAcked: this.relpAcked,
       relpFailed: this.relpFailed,
       relpProtocolErrors: this.relpProtocolErrors,

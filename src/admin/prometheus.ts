@@ -39,6 +39,7 @@ export function createPrometheusRegistry(m: Metrics, extra: { storeHealthy: () =
   counter('tls_reloads_total', 'TLS certificate reloads, by result.', ['result'], (c) => { c.inc({ result: 'ok' }, m.tlsReloads); c.inc({ result: 'refused' }, m.tlsReloadFailures); });
   counter('store_write_errors_total', 'Sink writes (one batch in one sink) that failed for some of its records.', [], (c) => c.inc(m.storeWriteErrors));
   counter('backpressure_pauses_total', 'Times the store fell behind and stream sockets were paused.', [], (c) => c.inc(m.backpressurePauses));
+  counter('udp_receive_buffer_drops_total', 'Datagrams the kernel dropped because the UDP receive buffer was full (native reader only).', [], (c) => c.inc(m.udpReceiveBufferDrops));
   gauge('store_healthy', '1 while every required sink can write, 0 while one cannot (disk full, I/O error).', [], (g) => g.set(extra.storeHealthy() ? 1 : 0));
   const batch = new Histogram({ name: P + 'store_batch_records', help: 'Records per store batch.', buckets: [1, 10, 100, 1000, 10000, 100000], registers: [registry] });
   const sync = new Histogram({ name: P + 'store_sync_seconds', help: 'Time to write and fdatasync one batch, seconds.', buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registers: [registry] });

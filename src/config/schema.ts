@@ -35,7 +35,17 @@ export interface UdpListenerConfig extends ListenerConfig {
    * Bursts above what the receiver drains are lost here first.
    */
   recvBufferBytes: number;
+  /**
+   * How the socket is read: `native` — a thread of the native addon with recvmmsg(2)
+   * (`native/udp_reader.c`, Linux, built at install); `dgram` — Node's dgram on the main thread;
+   * `auto` — native when the addon loaded, else dgram (logged at start).
+   */
+  reader: UdpReaderKind;
 }
+
+/** `listen.udp.reader` values. */
+export const UDP_READERS = ['auto', 'native', 'dgram'] as const;
+export type UdpReaderKind = (typeof UDP_READERS)[number];
 
 /** Client-certificate policy of a TLS listener (RFC 5425 §4.2). */
 export type ClientAuth = 'none' | 'optional' | 'required';
@@ -290,7 +300,7 @@ const RelpListenerSchema = mapping({
 }).superRefine(checkTls, always);
 
 const ListenSchema = nullAsEmpty(mapping({
-  udp: nullAsEmpty(mapping({ ...listenerShape('0.0.0.0', 514), recvBufferBytes: int(0, 2 ** 31 - 1).default(8 * 1024 * 1024) })).optional(),
+  udp: nullAsEmpty(mapping({ ...listenerShape('0.0.0.0', 514), recvBufferBytes: int(0, 2 ** 31 - 1).default(8 * 1024 * 1024), reader: oneOf(UDP_READERS).default('auto') })).optional(),
   tcp: listener('0.0.0.0', 514).optional(),
   /** A mapping (one listener) or a list of them; absent or null → none. Output: always a list. */
   tls: z.union([TlsListenerSchema, z.array(TlsListenerSchema).superRefine(checkTlsPorts, always)], { error: 'must be a mapping or a list of mappings' })

@@ -5,6 +5,8 @@
 import type { Socket } from 'node:dgram';
 import { trimTrailer } from '../framing/non-transparent.js';
 import type { Logger } from '../logger.js';
+import type { Metrics } from '../metrics.js';
+import type { Intake } from '../pipeline/intake.js';
 import type { FrameSource } from '../record.js';
 import { ErrorCodes } from '../errors.js';
 
@@ -12,13 +14,18 @@ import { ErrorCodes } from '../errors.js';
 const SOURCE_CACHE_MAX = 4096;
 
 /**
- * The frame of one datagram (DESIGN §3): one trailing LF, CRLF or NUL trimmed, cut to
- * `maxMessageBytes`.
- * @returns its end (0: empty, ignored) and whether it was cut, as `end` (≥ 0) or `-end - 1` when cut
+ * Offers the datagram `buf[start, end)` to the intake as one frame (DESIGN §3): its bytes are
+ * counted, one trailing LF, CRLF or NUL is trimmed, an empty one is ignored, one longer than
+ * `maxMessageBytes` (bytes) is cut to it and marked truncated.
+ * @param receivedAtMs when it was read, epoch ms
  */
-export function datagramEnd(msg: Buffer, maxMessageBytes: number): number {
-  const end = trimTrailer(msg, 0, msg.length);
-  return end > maxMessageBytes ? -maxMessageBytes - 1 : end;
+export function offerDatagram(intake: Intake, metrics: Metrics, buf: Buffer, start: number, end: number, maxMessageBytes: number, source: FrameSource, receivedAtMs: number): void {
+  metrics.receivedBytes.udp += end - start;
+  let e = trimTrailer(buf, start, end);
+  if (e === start) return;
+  const truncated = e - start > maxMessageBytes;
+  if (truncated) e = start + maxMessageBytes;
+  intake.offer(buf, start, e, truncated, source, receivedAtMs);
 }
 
 /** Senders seen recently → their FrameSource (shared, so its JSON is serialized once). */

@@ -116,7 +116,7 @@ test('the DEFAULT_* constants are what the schema makes of empty sections', () =
   assert.deepEqual(c, { ...DEFAULT_CONFIG });
   assert.deepEqual(DEFAULT_RELP.port, 20514);
   assert.deepEqual(DEFAULT_ADMIN, { address: '127.0.0.1', port: 9514 });
-  assert.deepEqual(DEFAULT_UDP, { address: '0.0.0.0', port: 514, recvBufferBytes: 8 * 1024 * 1024 });
+  assert.deepEqual(DEFAULT_UDP, { address: '0.0.0.0', port: 514, recvBufferBytes: 8 * 1024 * 1024, reader: 'auto' });
   assert.deepEqual(c.pipeline, { workers: 'auto' });
   assert.equal(DEFAULT_TLS.port, 10514);
   assert.deepEqual(DEFAULT_STORAGE, { dir: 'data', fsync: true, flushIntervalMs: 20, retentionDays: 14, maxBytes: 0, highWaterBytes: 4 * 1024 * 1024 });
@@ -172,7 +172,7 @@ test('several errors at once, each with its path and message', () => {
 
 test('listeners: tls as a mapping or a list, relp and admin defaults, null = defaults, absent = not started', () => {
   const c = validateConfig({ listen: { udp: null, tls: { port: 6514 }, relp: { tls: true }, admin: {} } });
-  assert.deepEqual(c.listen.udp, { address: '0.0.0.0', port: 514, recvBufferBytes: 8 * 1024 * 1024 });
+  assert.deepEqual(c.listen.udp, { address: '0.0.0.0', port: 514, recvBufferBytes: 8 * 1024 * 1024, reader: 'auto' });
   assert.equal(c.listen.tcp, undefined);
   assert.ok(!('tcp' in c.listen));
   assert.deepEqual(c.listen.tls, [{ ...DEFAULT_TLS, port: 6514 }]);
@@ -277,4 +277,10 @@ test('pipeline.workers: auto or 1-256; listen.udp.recvBufferBytes: a byte count'
   }
   assert.deepEqual(errorsOf({ listen: { udp: { recvBufferBytes: -1 } } }), ['listen.udp.recvBufferBytes: must be an integer from 0 to 2147483647']);
   assert.deepEqual(errorsOf({ listen: { tcp: { recvBufferBytes: 1 } } }), ['listen.tcp.recvBufferBytes: unknown key (known: address, port)']);
+});
+
+test('listen.udp.reader: auto (default), native or dgram', () => {
+  assert.equal(validateConfig({ listen: { udp: {} } }).listen.udp!.reader, 'auto');
+  assert.equal(validateConfig({ listen: { udp: { reader: 'dgram' } } }).listen.udp!.reader, 'dgram');
+  assert.deepEqual(errorsOf({ listen: { udp: { reader: 'epoll' } } }), ['listen.udp.reader: must be one of auto, native, dgram']);
 });

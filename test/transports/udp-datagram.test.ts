@@ -5,18 +5,28 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Logger } from '../../src/logger.js';
-import { datagramEnd, logRecvBuffer, UdpSources } from '../../src/transports/udp-datagram.js';
+import { logRecvBuffer, offerDatagram, UdpSources } from '../../src/transports/udp-datagram.js';
+import { Metrics } from '../../src/metrics.js';
+import type { Intake } from '../../src/pipeline/intake.js';
 
-test('datagramEnd: one LF, CRLF or NUL trimmed; longer than the limit is cut and says so', () => {
-  assert.equal(datagramEnd(Buffer.from('<13>hi\n'), 100), 6);
-  assert.equal(datagramEnd(Buffer.from('<13>hi\r\n'), 100), 6);
-  assert.equal(datagramEnd(Buffer.from('<13>hi\0'), 100), 6);
-  assert.equal(datagramEnd(Buffer.from('<13>hi\n\n'), 100), 7, 'only one trailer');
-  assert.equal(datagramEnd(Buffer.from('\n'), 100), 0, 'empty');
-  const cut = datagramEnd(Buffer.from('<13>' + 'x'.repeat(600)), 480);
-  assert.ok(cut < 0);
-  assert.equal(-cut - 1, 480);
-  assert.equal(datagramEnd(Buffer.from('<13>' + 'x'.repeat(476)), 480), 480, 'exactly the limit is not cut');
+test('offerDatagram: one LF, CRLF or NUL trimmed; empty ignored; longer than the limit cut and marked', () => {
+  const offers: Array<[string, boolean]> = [];
+  const intake = { offer: (buf: Buffer, start: number, end: number, truncated: boolean) => offers.push([buf.toString('latin1', start, end), truncated]) } as unknown as Intake;
+  const metrics = new Metrics();
+  const src = new UdpSources().get('192.0.2.1', 514);
+  const offer = (text: string, max = 100, pad = 0): void => {
+    const buf = Buffer.from('#'.repeat(pad) + text + '#');
+    offerDatagram(intake, metrics, buf, pad, buf.length - 1, max, src, 0);
+  };
+  offer('<13>hi\n');
+  offer('<13>hi\r\n', 100, 3);
+  offer('<13>hi\0');
+  offer('<13>hi\n\n');
+  offer('\n');
+  offer('<13>' + 'x'.repeat(600), 480, 5);
+  offer('<13>' + 'x'.repeat(476), 480);
+  assert.deepEqual(offers, [['<13>hi', false], ['<13>hi', false], ['<13>hi', false], ['<13>hi\n', false], ['<13>' + 'x'.repeat(476), true], ['<13>' + 'x'.repeat(476), false]]);
+  assert.equal(metrics.receivedBytes.udp, 7 + 8 + 7 + 8 + 1 + 604 + 480, 'every byte received is counted, empty datagrams too');
 });
 
 test('UdpSources: one shared source per sender address and port', () => {

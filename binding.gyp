@@ -1,0 +1,10 @@
+{
+  "targets": [
+    {
+      "target_name": "udp_reader",
+      "sources": ["native/udp_reader.c"],
+      "cflags": ["-O2", "-Wall", "-Wextra", "-std=gnu11"],
+      "conditions": [["OS!='linux'", { "type": "none", "sources!": ["native/udp_reader.c"] }]]
+    }
+  ]
+}
