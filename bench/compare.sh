@@ -28,7 +28,7 @@
 #   ONLY=            ours | rsyslog: run one receiver only
 #   FSYNC=true       storage.fsync of our receiver (false only to see what fsync costs)
 #   FLUSH_MS=20      storage.flushIntervalMs of our receiver
-#   HIGH_WATER=      storage.highWaterBytes of our receiver (unset: its default, 16 MiB)
+#   HIGH_WATER=      storage.highWaterBytes of our receiver (unset: its default, 4 MiB)
 #   WORKERS=         pipeline.workers of our receiver (unset: its default, auto = the CPUs it may use)
 #   PROFILE=         1: run our receiver under `node --cpu-prof` and print its top self-time functions
 #                    (profiling slows it down; the row is labelled ours[cpu-prof])
