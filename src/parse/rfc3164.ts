@@ -1,3 +1,4 @@
+import { FieldText } from './field-text.js';
 import { setMessage } from './message.js';
 import { createSdScan, scanStructuredData, StructuredDataSpan } from './structured-data.js';
 import { createTimestampResult, parseBsdTimestamp, parseRfc3339 } from './timestamp.js';
@@ -35,6 +36,11 @@ import type { ParsedMessage } from './types.js';
  *    them and one SP.
  * 8. Without a timestamp: `HOST SP TAG:` (hostname + TAG), else a TAG word, else MSG = the rest.
  */
+
+/** Header strings reused while they repeat (HOSTNAME is ASCII-checked, latin1; the TAG's parts UTF-8). */
+const HOSTNAME = new FieldText(false);
+const APP_NAME = new FieldText(true);
+const PROC_ID = new FieldText(true);
 
 const SP = 0x20;
 const COLON = 0x3a;
@@ -174,8 +180,8 @@ function tagWordAt(buf: Buffer, a: number, b: number, end: number): boolean {
 
 /** Stores the TAG read by {@link tagAt} (whose name starts at `nameStart`) and the MSG after it. */
 function applyTag(buf: Buffer, nameStart: number, end: number, pm: ParsedMessage): void {
-  pm.appName = buf.toString('utf8', nameStart, tag.nameEnd);
-  pm.procId = tag.pidStart >= 0 && tag.pidEnd > tag.pidStart ? buf.toString('utf8', tag.pidStart, tag.pidEnd) : null;
+  pm.appName = APP_NAME.of(buf, nameStart, tag.nameEnd);
+  pm.procId = tag.pidStart >= 0 && tag.pidEnd > tag.pidStart ? PROC_ID.of(buf, tag.pidStart, tag.pidEnd) : null;
   let m = tag.msgStart;
   // RFC 5424-style SD elements right after the TAG (rsyslog's "[origin ...]" startup message)
   let s = m;
@@ -252,11 +258,11 @@ function afterTimestamp(buf: Buffer, p: number, end: number, pm: ParsedMessage, 
   }
   if (strictShape) {
     if (w1e + 1 >= end || !tagAt(buf, w1e + 1, end, true)) return false;
-    pm.hostname = buf.toString('latin1', p, w1e);
+    pm.hostname = HOSTNAME.of(buf, p, w1e);
     applyTag(buf, w1e + 1, end, pm);
     return true;
   }
-  pm.hostname = buf.toString('latin1', p, w1e);
+  pm.hostname = HOSTNAME.of(buf, p, w1e);
   if (w1e >= end) return true;
   let q = w1e + 1;
   while (q < end && buf[q] === SP) q++;
@@ -287,7 +293,7 @@ export function parseRfc3164(buf: Buffer, start: number, end: number, nowMs: num
     // Cisco "logging origin-id hostname": `host: TIMESTAMP`
     const we = wordEnd(buf, p, end);
     if (we - p > 1 && buf[we - 1] === COLON && we + 1 < end && isHostWord(buf, p, we - 1) && timestampAt(buf, we + 1, end, nowMs)) {
-      pm.hostname = buf.toString('latin1', p, we - 1);
+      pm.hostname = HOSTNAME.of(buf, p, we - 1);
       hasTs = true;
     }
   }
@@ -310,7 +316,7 @@ export function parseRfc3164(buf: Buffer, start: number, end: number, nowMs: num
   if (p >= end) return;
   const w1e = wordEnd(buf, p, end);
   if (w1e + 1 < end && isHostWord(buf, p, w1e) && tagAt(buf, w1e + 1, end, true)) {
-    pm.hostname = buf.toString('latin1', p, w1e);
+    pm.hostname = HOSTNAME.of(buf, p, w1e);
     applyTag(buf, w1e + 1, end, pm);
     return;
   }
@@ -344,7 +350,7 @@ export function parseHeaderless(buf: Buffer, start: number, end: number, nowMs: 
     const w1e = wordEnd(buf, start, end);
     if (w1e + 1 < end && isHostWord(buf, start, w1e) && tagAt(buf, w1e + 1, end, true)) {
       pm.format = 'rfc3164';
-      pm.hostname = buf.toString('latin1', start, w1e);
+      pm.hostname = HOSTNAME.of(buf, start, w1e);
       applyTag(buf, w1e + 1, end, pm);
       return;
     }

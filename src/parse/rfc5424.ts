@@ -1,3 +1,4 @@
+import { FieldText } from './field-text.js';
 import { setMessage } from './message.js';
 import { createSdScan, scanStructuredData, StructuredDataSpan } from './structured-data.js';
 import { createTimestampResult, parseRfc3339 } from './timestamp.js';
@@ -42,16 +43,19 @@ function fieldEnd(buf: Buffer, i: number, end: number, max: number): number {
   return p;
 }
 
-interface Latin1Slice { latin1Slice(start: number, end: number): string }
-
 /**
- * Field text, or null for NILVALUE (`-` alone). PRINTUSASCII, so latin1 decoding is exact
- * (Buffer's own latin1Slice: toString('latin1') adds an encoding lookup per call).
+ * Field text, or null for NILVALUE (`-` alone). PRINTUSASCII, so latin1 decoding is exact;
+ * the field's last string is reused when the bytes repeat ({@link FieldText}).
  */
-function fieldValue(buf: Buffer, a: number, b: number): string | null {
+function fieldValue(buf: Buffer, a: number, b: number, field: FieldText): string | null {
   if (b - a === 1 && buf[a] === DASH) return null;
-  return (buf as unknown as Latin1Slice).latin1Slice(a, b);
+  return field.of(buf, a, b);
 }
+
+const HOSTNAME = new FieldText(false);
+const APP_NAME = new FieldText(false);
+const PROC_ID = new FieldText(false);
+const MSG_ID = new FieldText(false);
 
 /**
  * Length of `VERSION SP` at `buf[start]` (2..4) when it is `NONZERO-DIGIT 0*2DIGIT SP`, else 0.
@@ -91,19 +95,19 @@ export function parseRfc5424(buf: Buffer, start: number, end: number, pm: Parsed
   // HOSTNAME APP-NAME PROCID MSGID
   let e = fieldEnd(buf, p, end, HOSTNAME_MAX);
   if (e < 0) return false;
-  const hostname = fieldValue(buf, p, e);
+  const hostname = fieldValue(buf, p, e, HOSTNAME);
   p = e + 1;
   e = fieldEnd(buf, p, end, APP_NAME_MAX);
   if (e < 0) return false;
-  const appName = fieldValue(buf, p, e);
+  const appName = fieldValue(buf, p, e, APP_NAME);
   p = e + 1;
   e = fieldEnd(buf, p, end, PROCID_MAX);
   if (e < 0) return false;
-  const procId = fieldValue(buf, p, e);
+  const procId = fieldValue(buf, p, e, PROC_ID);
   p = e + 1;
   e = fieldEnd(buf, p, end, MSGID_MAX);
   if (e < 0) return false;
-  const msgId = fieldValue(buf, p, e);
+  const msgId = fieldValue(buf, p, e, MSG_ID);
   p = e + 1;
   // STRUCTURED-DATA
   let structuredData: StructuredDataSpan | null = null;

@@ -274,14 +274,42 @@ function composeWithYear(y: number, mo: number, d: number, h: number, mi: number
   return utcMs(y, mo, d, h, mi, s, ms) - offsetMin * 60_000;
 }
 
+/** {@link nearestYear}'s caches: the UTC year of the last `nowMs` day, and the candidate days of the last month/day. */
+let yearOfDay = 0;
+let yearDay = NaN;
+let candidatesKey = -1;
+/** Epoch ms of 00:00 UTC of `mo`/`d` in the years before, of and after `yearOfDay` (NaN: no such date, e.g. Feb 29). */
+const candidates = [NaN, NaN, NaN];
+
+/**
+ * The time of `mo`/`d` `h:mi:s.ms` (UTC + `offsetMin`) in the year before, of or after `nowMs`'s,
+ * whichever is nearest to `nowMs` (the year that is not in the line: RFC 3164 §4.1.2; the first
+ * one on a tie), or null when that date exists in none of them. The day arithmetic is cached:
+ * consecutive lines mostly share their receive day and their month and day.
+ */
 function nearestYear(mo: number, d: number, h: number, mi: number, s: number, ms: number, offsetMin: number, nowMs: number): number | null {
   if (!Number.isFinite(nowMs)) nowMs = 0;
-  const y = utcYearOf(nowMs);
+  const day = Math.floor(nowMs / MS_PER_DAY);
+  if (day !== yearDay) {
+    yearDay = day;
+    yearOfDay = utcYearOf(nowMs);
+    candidatesKey = -1;
+  }
+  const key = mo * 32 + d;
+  if (key !== candidatesKey) {
+    candidatesKey = key;
+    for (let k = 0; k < 3; k++) {
+      const y = yearOfDay + k - 1;
+      candidates[k] = d > daysInMonth(y, mo) ? NaN : daysFromCivil(y, mo, d) * MS_PER_DAY;
+    }
+  }
+  const timeOfDay = ((h * 60 + mi) * 60 + s) * 1000 + ms - offsetMin * 60_000;
   let best: number | null = null;
   let bestDist = Infinity;
-  for (let k = -1; k <= 1; k++) {
-    const t = composeWithYear(y + k, mo, d, h, mi, s, ms, offsetMin);
-    if (t === null) continue;
+  for (let k = 0; k < 3; k++) {
+    const start = candidates[k];
+    if (start !== start) continue; // NaN
+    const t = start + timeOfDay;
     const dist = Math.abs(t - nowMs);
     if (dist < bestDist) {
       bestDist = dist;

@@ -84,6 +84,19 @@ test('BSD timestamp: year inference picks the year nearest to now', () => {
   assert.equal(bsd('Feb 28 12:00:00', Number.NaN)?.ms, Date.parse('1970-02-28T12:00:00Z'));
 });
 
+test('BSD timestamp: the year inference cache follows each line\'s receive time and date', () => {
+  // alternating receive years and dates: nothing from the previous line may stick
+  for (let round = 0; round < 3; round++) {
+    assert.equal(bsd('Feb 29 12:00:00', Date.UTC(2028, 5, 1))?.ms, Date.parse('2028-02-29T12:00:00Z'));
+    assert.equal(bsd('Feb 29 12:00:00', Date.UTC(2026, 5, 1))?.ms, null);
+    assert.equal(bsd('Feb 29 12:00:00', Date.UTC(2029, 0, 10))?.ms, Date.parse('2028-02-29T12:00:00Z'));
+    assert.equal(bsd('Mar  1 00:00:00', Date.UTC(2028, 5, 1))?.ms, Date.parse('2028-03-01T00:00:00Z'));
+    assert.equal(bsd('Mar  1 00:00:00 CET', Date.UTC(2028, 5, 1))?.ms, Date.parse('2028-02-29T23:00:00Z'));
+    assert.equal(bsd('Dec 31 23:59:59', Date.UTC(2027, 0, 1, 0, 5))?.ms, Date.parse('2026-12-31T23:59:59Z'));
+    assert.equal(bsd('Dec 31 23:59:59', Date.UTC(2026, 11, 31, 12))?.ms, Date.parse('2026-12-31T23:59:59Z'));
+  }
+});
+
 test('BSD timestamp: not a timestamp', () => {
   for (const s of ['Foo  6 16:57:54', 'Mar 32 16:57:54', 'Mar  6 25:57:54', 'Mar  6 16:57', 'Mar  6 16:57:54x', 'Mar 0 16:57:54', 'Mar  6  16:57:54', '']) {
     assert.equal(bsd(s), null, s);
