@@ -308,7 +308,7 @@ function nearestYear(mo: number, d: number, h: number, mi: number, s: number, ms
   let bestDist = Infinity;
   for (let k = 0; k < 3; k++) {
     const start = candidates[k];
-    if (start !== start) continue; // NaN
+    if (Number.isNaN(start)) continue;
     const t = start + timeOfDay;
     const dist = Math.abs(t - nowMs);
     if (dist < bestDist) {
