@@ -22,6 +22,8 @@ const RECORD = '^src/record[^/]*\\.ts$';
 const LOGGER = '^src/logger\\.ts$';
 const METRICS = '^src/metrics\\.ts$';
 const ERRORS = '^src/errors\\.ts$';
+/** The native addon loader (build/Release/*.node). */
+const NATIVE = '^src/native\\.ts$';
 const CONFIG_SCHEMA = '^src/config/schema\\.ts$';
 const COMPOSITION_ROOT = '^src/(receiver|frontends|cli|index)\\.ts$';
 /** The Sink interface: the only part of sinks/ the pipeline sees. */
@@ -94,7 +96,7 @@ module.exports = {
       from: { path: '^src/transports/' },
       to: {
         path: '^src/',
-        pathNot: ['^src/transports/', '^src/pipeline/intake\\.ts$', '^src/framing/', '^src/record\\.ts$', CONFIG_SCHEMA, '^src/certs/', LOGGER, METRICS, ERRORS],
+        pathNot: ['^src/transports/', '^src/pipeline/intake\\.ts$', '^src/framing/', '^src/record\\.ts$', CONFIG_SCHEMA, '^src/certs/', LOGGER, METRICS, ERRORS, NATIVE],
       },
     },
     {

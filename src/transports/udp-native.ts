@@ -5,8 +5,8 @@
  * costs ~6 µs of main-thread CPU per datagram and drains the socket only while the event loop
  * is free; this costs one callback per slab and keeps draining while JS is busy.
  */
-import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
+import { loadAddon } from '../native.js';
 import type { RecvBufferInfo } from './udp-datagram.js';
 
 /** Bytes of one slab (≥ 64 KiB, the largest datagram; ≤ a frame batch, so one copy takes it). */
@@ -38,15 +38,7 @@ let binding: Binding | string | undefined;
 
 /** The loaded addon, or why it is not there (not Linux, not built). Loaded once. */
 function load(): Binding | string {
-  if (binding !== undefined) return binding;
-  if (process.platform !== 'linux') return (binding = `the native UDP reader is Linux-only (this is ${process.platform})`);
-  try {
-    // the same relative path from src/transports (tsx) and dist/transports (built)
-    binding = createRequire(import.meta.url)('../../build/Release/udp_reader.node') as Binding;
-  } catch (err) {
-    binding = `the native UDP reader is not built (${(err as Error).message.split('\n')[0]}); run npm install with python3, make and a C compiler`;
-  }
-  return binding;
+  return (binding ??= loadAddon<Binding>('udp_reader', true));
 }
 
 /** Why the native reader cannot be used here, or null when it can. */

@@ -1,4 +1,4 @@
-/** The CLI as an operator runs it: first start, check-config, token new, bind errors, SIGTERM flush. */
+/** The CLI as an operator runs it: first start, check-config, token new, bind errors, SIGTERM flush, the heap re-exec. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
@@ -113,4 +113,30 @@ test('SIGTERM flushes everything received before exit', async () => {
   assert.equal(code, 0);
   const recs = readStore(join(rx.dir, 'data'), 'a');
   assert.deepEqual(recs.map((r) => r.message), lines.map((_, i) => `line ${i}`));
+});
+
+test('start re-executes node in place with --max-semi-space-size (same PID), unless the flag is given', { skip: process.platform !== 'linux' ? 'reads /proc' : false }, async () => {
+  const cmdline = (pid: number): string[] => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+  const rx = await spawnReceiver({ listen: { tcp: { address: '127.0.0.1', port: 0 } }, apps: [{ name: 'a', allowedSources: ['127.0.0.0/8'] }] });
+  try {
+    const args = cmdline(rx.child.pid!);
+    assert.ok(args.some((a) => /^--max-semi-space-size=\d+$/.test(a)), args.join(' ')); // src/heap.ts (not imported here: it would re-exec the test)
+    assert.ok(args.includes('--import') && args.includes(CLI) && args.at(-1) === rx.configPath, 'every original argument kept');
+    await sendTcp(rx.ports.tcp, ['<13>Jun 12 09:15:02 h app: after the re-exec\n']);
+  } finally {
+    const { code, stats } = await rx.stop();
+    assert.equal(code, 0, 'SIGTERM reaches the re-executed process');
+    assert.equal(stats?.durableEvents, 1, 'its stderr is the pipe the log lines come through');
+  }
+  const saved = process.env.NODE_OPTIONS;
+  process.env.NODE_OPTIONS = `${saved ?? ''} --max-semi-space-size=8`;
+  try {
+    const rx2 = await spawnReceiver({ listen: { tcp: { address: '127.0.0.1', port: 0 } }, apps: [{ name: 'a', allowedSources: ['127.0.0.0/8'] }] });
+    const args = cmdline(rx2.child.pid!);
+    await rx2.stop();
+    assert.ok(!args.some((a) => a.startsWith('--max-semi-space-size')), `not re-executed: ${args.join(' ')}`);
+  } finally {
+    if (saved === undefined) delete process.env.NODE_OPTIONS;
+    else process.env.NODE_OPTIONS = saved;
+  }
 });
