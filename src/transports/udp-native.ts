@@ -10,9 +10,9 @@ import { loadAddon } from '../native.js';
 import type { RecvBufferInfo } from './udp-datagram.js';
 
 /** Bytes of one slab (≥ 64 KiB, the largest datagram; ≤ a frame batch, so one copy takes it). */
-export const SLAB_BYTES = 128 * 1024;
+const SLAB_BYTES = 128 * 1024;
 /** Datagrams in one slab at most. */
-export const SLAB_DATAGRAMS = 1024;
+const SLAB_DATAGRAMS = 1024;
 /** Slabs per socket: 2 MiB that JS has not read yet, beyond which the kernel buffer fills. */
 const SLABS = 16;
 /** int32 per datagram in `meta`: start in the slab, length, sender index. */
