@@ -4,7 +4,8 @@
 # non-interactively and without starting any daemon. Idempotent: when everything is already
 # there it only checks and prints versions (no apt-get at all). Runs as root, or through sudo.
 #   rsyslog (+ relp, gnutls, openssl), logger (bsdutils), nc (netcat-openbsd), socat, openssl,
-#   gnutls-bin, python3; syslog-ng-core unpacked into SYSLOG_NG_DIR (default /opt/syslog-ng,
+#   gnutls-bin, python3, nats-server (JetStream; the scale-out tests start their own servers);
+#   syslog-ng-core unpacked into SYSLOG_NG_DIR (default /opt/syslog-ng,
 #   the tests look there, or in $SYSLOG_NG_ROOT) because it conflicts with rsyslog in apt.
 set -euo pipefail
 SNG_DIR=${1:-${SYSLOG_NG_ROOT:-/opt/syslog-ng}}
@@ -16,7 +17,7 @@ else echo "install-interop-clients: run as root (or install sudo)" >&2; exit 1; 
 as_root() { "${SUDO[@]}" "$@"; }
 
 PKGS=(rsyslog rsyslog-relp rsyslog-gnutls rsyslog-openssl bsdutils netcat-openbsd socat openssl
-      gnutls-bin python3 ca-certificates)
+      gnutls-bin python3 ca-certificates nats-server)
 # syslog-ng-core's Depends: (runtime libraries only; the package itself is unpacked, see below)
 SNG_LIBS=(libivykis0 libnet1 libjson-c5 libglib2.0-0 libpcre3 libwrap0 libsystemd0 libssl3 libcap2)
 
@@ -61,8 +62,8 @@ else
 fi
 
 # 3. checks: no daemon was started, every syslog-ng library resolves, versions
-running=$(grep -l -x -E 'rsyslogd|syslog-ng' /proc/[0-9]*/comm 2>/dev/null | cut -d/ -f3 | tr '\n' ' ' || true)
-[ -z "$running" ] || echo "install-interop-clients: WARNING: rsyslogd/syslog-ng running, pid(s): $running (the tests start their own, on other ports; this is harmless)" >&2
+running=$(grep -l -x -E 'rsyslogd|syslog-ng|nats-server' /proc/[0-9]*/comm 2>/dev/null | cut -d/ -f3 | tr '\n' ' ' || true)
+[ -z "$running" ] || echo "install-interop-clients: WARNING: rsyslogd/syslog-ng/nats-server running, pid(s): $running (the tests start their own, on other ports; this is harmless)" >&2
 export LD_LIBRARY_PATH=$SNG_DIR/usr/lib/syslog-ng
 if find "$SNG_DIR/usr/sbin" "$SNG_DIR/usr/lib/syslog-ng" \( -name '*.so*' -o -name syslog-ng \) -print0 \
    | xargs -0 ldd 2>/dev/null | grep 'not found'; then
@@ -72,4 +73,5 @@ SNG_VER=$(ls "$SNG_DIR/usr/lib/syslog-ng" | grep -E '^[0-9]+\.[0-9]+$' | sort -V
 "$SNG_DIR/usr/sbin/syslog-ng" --module-path="$SNG_DIR/usr/lib/syslog-ng/$SNG_VER" --version | head -1
 PATH=$PATH:/usr/sbin:/sbin rsyslogd -v | head -1
 logger --version
+nats-server --version
 nc -h 2>&1 | head -1 || true
