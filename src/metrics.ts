@@ -18,6 +18,22 @@ export type RejectReason = (typeof REJECT_REASONS)[number];
 
 const byTransport = (): Record<Transport, number> => Object.fromEntries(TRANSPORTS.map((t) => [t, 0])) as Record<Transport, number>;
 
+/** What the JetStream sink counts (all in messages). */
+export interface JetStreamStats {
+  /** Publishes sent, retries included. */
+  published: number;
+  /** PubAcks received (duplicates included). */
+  acked: number;
+  /** PubAcks that said `duplicate`: a resend JetStream had already stored. */
+  duplicates: number;
+  /** Publishes sent again after a failure (same Nats-Msg-Id). */
+  retries: number;
+  /** Publishes not answered yet. */
+  inFlight: number;
+  /** Failed publishes by reason: `timeout`, `no_responders`, `stream_error`, `closed`. */
+  errors: ReadonlyMap<string, number>;
+}
+
 /** Counter set for one receiver. All counts are events (messages) unless named `Bytes`. */
 export class Metrics {
   readonly receivedBytes = byTransport();
@@ -61,6 +77,8 @@ export class Metrics {
    * socket's drop counter reports them (SO_MEMINFO) (native UDP reader only; Node's dgram cannot see them).
    */
   udpReceiveBufferDrops = 0;
+  /** With `storage.type: jetstream`: the sink's publish counters, read at scrape time. */
+  jetstream: (() => JetStreamStats) | null = null;
 
   /** Plain-object snapshot (JSON-serializable). */
   snapshot(): Record<string, unknown> {
@@ -80,6 +98,7 @@ export class Metrics {
       storeWriteErrors: this.storeWriteErrors,
       backpressurePauses: this.backpressurePauses,
       udpReceiveBufferDrops: this.udpReceiveBufferDrops,
+      ...(this.jetstream === null ? {} : { jetstream: (({ errors, ...rest }) => ({ ...rest, errors: Object.fromEntries(errors) }))(this.jetstream()) }),
       relpAcked: this.relpAcked,
       relpFailed: this.relpFailed,
       relpProtocolErrors: this.relpProtocolErrors,

@@ -4,7 +4,8 @@
  * bind, health, describe, reload, stop (stop reading, drain, sync, close).
  */
 import type { AddressInfo } from 'node:net';
-import { availableParallelism } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { availableParallelism, hostname } from 'node:os';
 import { createPrometheusRegistry } from './admin/prometheus.js';
 import { TlsFileResolver, type GeneratedCerts } from './certs/listener-files.js';
 import { restartNeeded } from './config/diff.js';
@@ -15,6 +16,7 @@ import { createLogger, type Logger } from './logger.js';
 import { Metrics } from './metrics.js';
 import { Intake } from './pipeline/intake.js';
 import { FileSink } from './sinks/file.js';
+import { JetStreamSink } from './sinks/jetstream.js';
 import type { SinkEntry } from './sinks/types.js';
 import { LiveLimits } from './transports/connection.js';
 import type { FrontEnd } from './transports/types.js';
@@ -72,12 +74,23 @@ export class Receiver {
   /** Parse threads in use (`pipeline.workers`, `auto` resolved). */
   readonly workers: number;
 
+  /** The JetStream sink with `storage.type: jetstream` (its counters feed the metrics), else null. */
+  readonly jetstream: JetStreamSink | null = null;
+
   private constructor(private cfg: Config, opts: ReceiverOptions) {
     this.workers = cfg.pipeline.workers === 'auto' ? availableParallelism() : cfg.pipeline.workers;
     this.log = opts.log ?? createLogger(cfg.logLevel);
     const s = cfg.storage;
-    const file = new FileSink({ dir: s.dir, fsync: s.fsync, retentionDays: s.retentionDays, maxBytes: s.maxBytes, log: this.log.child({ component: 'store' }) });
-    const configured: SinkEntry[] = [{ sink: file, required: true }];
+    const j = s.jetstream;
+    const store = s.type === 'jetstream' && j !== null
+      // ids restart at 0 with each start: the random part keeps them unique within the duplicate window
+      ? new JetStreamSink({ ...j, instanceId: `${j.instanceId ?? hostname()}-${randomBytes(4).toString('hex')}`, log: this.log.child({ component: 'jetstream' }) })
+      : new FileSink({ dir: s.dir, fsync: s.fsync, retentionDays: s.retentionDays, maxBytes: s.maxBytes, log: this.log.child({ component: 'store' }) });
+    if (store instanceof JetStreamSink) {
+      this.jetstream = store;
+      this.metrics.jetstream = () => ({ ...store.counters, inFlight: store.inFlight });
+    }
+    const configured: SinkEntry[] = [{ sink: store, required: true }];
     this.limits = new LiveLimits(cfg.limits);
     this.tlsFiles = new TlsFileResolver(cfg.certsDir, this.log);
     this.intake = new Intake({
@@ -207,6 +220,8 @@ export class Receiver {
   stop(logStats = true): Promise<void> {
     this.stopping ??= (async () => {
       if (this.timer) clearInterval(this.timer);
+      // JetStream: keep retrying what is not acknowledged for half the shutdown budget, then give up
+      this.jetstream?.beginShutdown(this.cfg.shutdownTimeoutMs / 2);
       await Promise.all(this.frontEnds.filter(({ fe }) => fe.kind !== 'admin').map(({ fe }) => fe.stop()));
       await Promise.all(this.frontEnds.filter(({ fe }) => fe.kind === 'admin').map(({ fe }) => fe.stop()));
       await this.intake.close();

@@ -5,7 +5,7 @@
  * once per batch. Names follow Prometheus conventions (`_total`, `_bytes`, `_seconds`).
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { REJECT_REASONS, type Metrics } from '../metrics.js';
+import { REJECT_REASONS, type JetStreamStats, type Metrics } from '../metrics.js';
 import { TRANSPORTS } from '../record.js';
 const P = 'syslog_receiver_';
 
@@ -40,6 +40,13 @@ export function createPrometheusRegistry(m: Metrics, extra: { storeHealthy: () =
   counter('store_write_errors_total', 'Sink writes (one batch in one sink) that failed for some of its records.', [], (c) => c.inc(m.storeWriteErrors));
   counter('backpressure_pauses_total', 'Times the store fell behind and stream sockets were paused.', [], (c) => c.inc(m.backpressurePauses));
   counter('udp_receive_buffer_drops_total', 'Datagrams the kernel dropped because the UDP receive buffer was full (native reader only).', [], (c) => c.inc(m.udpReceiveBufferDrops));
+  const js = (): JetStreamStats | null => m.jetstream?.() ?? null;
+  counter('jetstream_publishes_total', 'JetStream publishes sent, retries included (storage.type jetstream).', [], (c) => c.inc(js()?.published ?? 0));
+  counter('jetstream_acks_total', 'PubAcks received, duplicates included.', [], (c) => c.inc(js()?.acked ?? 0));
+  counter('jetstream_duplicates_total', 'PubAcks that reported a duplicate (a resend JetStream had stored already).', [], (c) => c.inc(js()?.duplicates ?? 0));
+  counter('jetstream_retries_total', 'Publishes sent again with the same Nats-Msg-Id after a failure.', [], (c) => c.inc(js()?.retries ?? 0));
+  counter('jetstream_errors_total', 'Failed publishes, per reason (timeout, no_responders, stream_error, closed).', ['reason'], (c) => { for (const [reason, n] of js()?.errors ?? []) c.inc({ reason }, n); });
+  gauge('jetstream_in_flight', 'JetStream publishes waiting for their PubAck.', [], (g) => g.set(js()?.inFlight ?? 0));
   gauge('store_healthy', '1 while every required sink can write, 0 while one cannot (disk full, I/O error).', [], (g) => g.set(extra.storeHealthy() ? 1 : 0));
   const batch = new Histogram({ name: P + 'store_batch_records', help: 'Records per store batch.', buckets: [1, 10, 100, 1000, 10000, 100000], registers: [registry] });
   const sync = new Histogram({ name: P + 'store_sync_seconds', help: 'Time to write and fdatasync one batch, seconds.', buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registers: [registry] });

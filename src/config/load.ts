@@ -50,7 +50,9 @@ function resolvePaths(cfg: Config, baseDir: string): Config {
   const listen = { ...cfg.listen };
   if (listen.tls) listen.tls = listen.tls.map(files);
   if (listen.relp) listen.relp = files(listen.relp);
-  return deepFreeze({ ...cfg, listen, certsDir: abs(cfg.certsDir), storage: { ...cfg.storage, dir: abs(cfg.storage.dir) } });
+  const j = cfg.storage.jetstream;
+  const jetstream = j === null ? null : { ...j, nkeySeedFile: opt(j.nkeySeedFile), credsFile: opt(j.credsFile), tls: j.tls === null ? null : files(j.tls) };
+  return deepFreeze({ ...cfg, listen, certsDir: abs(cfg.certsDir), storage: { ...cfg.storage, dir: abs(cfg.storage.dir), jetstream } });
 }
 
 /** `{ k: v, … }` of the given keys of `o`, in that order, as a YAML flow mapping (`yaml` quotes what needs it, e.g. `"::"`). */
@@ -87,7 +89,7 @@ apps:
   - name: default
     token: ${stringify(token).trimEnd()}
     # allowedSources: [192.0.2.0/24]   # senders authorized by source address, no token needed
-storage: ${flow(storage, keys(storage))}
+storage: ${flow(storage, keys(storage).filter((k) => k !== 'jetstream'))}
 limits:  ${flow(limits, keys(limits))}
 # auto = one pipeline thread per CPU this process may use (1 = everything on one thread)
 pipeline: ${flow(pipeline, keys(pipeline))}

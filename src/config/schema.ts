@@ -133,6 +133,44 @@ export interface StorageConfig {
   maxBytes: number;
   /** Pending bytes in the batcher above which stream sockets are paused. */
   highWaterBytes: number;
+  /** Where records are stored: `file` (the per-app NDJSON files under `dir`) or `jetstream` (a NATS JetStream stream). */
+  type: StorageType;
+  /** `storage.jetstream`: the stream for `type: jetstream` (its defaults when absent); null with `type: file` and no such key. */
+  jetstream: JetStreamConfig | null;
+}
+
+/** `storage.type` values. */
+export const STORAGE_TYPES = ['file', 'jetstream'] as const;
+export type StorageType = (typeof STORAGE_TYPES)[number];
+
+/** `storage.jetstream:` — the NATS JetStream stream records are published to (the scale-out issue). */
+export interface JetStreamConfig {
+  /** `nats://host:port` (or `tls://`) URLs of the cluster's servers. */
+  servers: string[];
+  /** Stream name; created at start when missing and `createStream` is true. */
+  stream: string;
+  /** Subject of a record: `<subjectPrefix>.<app>` (never the token). */
+  subjectPrefix: string;
+  /** Replicas of a stream the receiver creates (1, 3 or 5 in practice). */
+  replicas: number;
+  /** Size limit of a stream the receiver creates, bytes; 0 = none. Discard policy "new": a full stream is backpressure, never silent loss. */
+  maxBytes: number;
+  /** Unacknowledged publishes per receiver at most. */
+  maxInFlight: number;
+  /** Create the stream at start when it is missing; false: it must exist. */
+  createStream: boolean;
+  /** A publish without a PubAck after this long is retried with the same Nats-Msg-Id, ms. */
+  ackTimeoutMs: number;
+  /** First part of every Nats-Msg-Id (a random part per start follows); null = the host name. */
+  instanceId: string | null;
+  /** Credentials, at most one kind: user + password, token, an NKey seed file or a creds (JWT) file. Paths resolve against the config file. */
+  user: string | null;
+  password: string | null;
+  token: string | null;
+  nkeySeedFile: string | null;
+  credsFile: string | null;
+  /** TLS to the servers: CA (PEM) to verify them, client certificate and key when they require one; null = as the URLs say. */
+  tls: { ca: string | null; cert: string | null; key: string | null } | null;
 }
 
 /** `pipeline:` — how many threads parse, authorize and serialize (DESIGN §9). */
@@ -424,6 +462,31 @@ function checkApps(apps: unknown, ctx: Ctx): void {
 // ---------------------------------------------------------------------------------------------
 // Storage, limits, auth, root
 
+/** A NATS subject token: no `.`, `*`, `>` or whitespace. */
+const SUBJECT_TOKEN_RE = /^[A-Za-z0-9_-]+$/;
+const NATS_URL_RE = /^(nats|tls):\/\/[^\s/]+(:\d+)?$/;
+const JetStreamSchema = mapping({
+  servers: z.array(str().regex(NATS_URL_RE, { error: 'must be a nats://host:port or tls://host:port URL' }), { error: 'must be a list of URLs' }).min(1, { error: 'must list at least one server' }).default(['nats://127.0.0.1:4222']),
+  stream: str().regex(SUBJECT_TOKEN_RE, { error: 'must be a stream name: A-Z a-z 0-9 _ -' }).default('SYSLOG'),
+  subjectPrefix: str().regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, { error: 'must be subject tokens separated by dots (no * or >)' }).default('syslog'),
+  replicas: int(1, 5).default(1),
+  maxBytes: int(0, Number.MAX_SAFE_INTEGER).default(0),
+  maxInFlight: int(1, 65_536).default(1024),
+  createStream: bool().default(true),
+  ackTimeoutMs: int(100, 600_000).default(5000),
+  instanceId: optStr(),
+  user: optStr(),
+  password: optStr(),
+  token: optStr(),
+  nkeySeedFile: optStr(),
+  credsFile: optStr(),
+  tls: nullAsEmpty(mapping({ ca: optStr(), cert: optStr(), key: optStr() })).nullable().default(null),
+}).superRefine((j, ctx) => {
+  const kinds = [j.user !== null || j.password !== null, j.token !== null, j.nkeySeedFile !== null, j.credsFile !== null].filter(Boolean).length;
+  if (kinds > 1) ctx.addIssue({ code: 'custom', path: [], message: 'give one kind of credentials: user + password, token, nkeySeedFile or credsFile' });
+  if ((j.user === null) !== (j.password === null)) ctx.addIssue({ code: 'custom', path: [j.user === null ? 'user' : 'password'], message: 'user and password go together' });
+});
+
 const StorageSchema = nullAsEmpty(mapping({
   dir: str().default('data'),
   fsync: bool().default(true),
@@ -431,7 +494,9 @@ const StorageSchema = nullAsEmpty(mapping({
   retentionDays: int(0, 36_500).default(14),
   maxBytes: int(0, Number.MAX_SAFE_INTEGER).default(0),
   highWaterBytes: int(65_536, 2 ** 32).default(4 * 1024 * 1024),
-})).prefault({});
+  type: oneOf(STORAGE_TYPES).default('file'),
+  jetstream: nullAsEmpty(JetStreamSchema).nullable().default(null),
+})).transform((s) => (s.type === 'jetstream' && s.jetstream === null ? { ...s, jetstream: JetStreamSchema.parse({}) } : s)).prefault({});
 
 const LimitsSchema = nullAsEmpty(mapping({
   maxMessageBytes: int(480, 16 * 1024 * 1024).default(65_536),
@@ -463,6 +528,12 @@ export const ConfigSchema = z.preprocess((v) => v ?? {}, mapping({
   logLevel: oneOf(LOG_LEVELS).default('info'),
   certsDir: str().default('certs'),
   shutdownTimeoutMs: int(100, 600_000).default(10_000),
+}).superRefine((c, ctx) => {
+  // with JetStream an app name is a subject token (`<subjectPrefix>.<app>`): no dots
+  if (c.storage.type !== 'jetstream') return;
+  c.apps.forEach((a, i) => {
+    if (!SUBJECT_TOKEN_RE.test(a.name)) ctx.addIssue({ code: 'custom', path: ['apps', i, 'name'], message: `"${a.name}" is not a NATS subject token (storage.type jetstream: A-Z a-z 0-9 _ - only, no dots)` });
+  });
 }));
 
 // The hand-written interfaces above (kept for their docs) and the schema's output must agree.

@@ -83,8 +83,10 @@ test('the first-run YAML is generated from the schema defaults and loads as it i
   }
   assert.equal((yaml.listen.tls as Record<string, unknown>).clientAuth, DEFAULT_TLS.clientAuth);
   assert.equal((yaml.listen.relp as Record<string, unknown>).tls, DEFAULT_RELP.tls);
-  // storage and limits: every key, each at its default (a default changed in the schema changes the file)
-  assert.deepEqual(yaml.storage, { ...DEFAULT_STORAGE });
+  // storage and limits: every key, each at its default (a default changed in the schema changes the
+  // file); storage.jetstream only matters with type: jetstream and is left out
+  const { jetstream: _absent, ...storageKeys } = DEFAULT_STORAGE;
+  assert.deepEqual(yaml.storage, storageKeys);
   assert.deepEqual(yaml.limits, { ...DEFAULT_LIMITS });
   assert.deepEqual(yaml.apps, [{ name: 'default', token: T1 }]);
   // its comments stay
@@ -119,7 +121,7 @@ test('the DEFAULT_* constants are what the schema makes of empty sections', () =
   assert.deepEqual(DEFAULT_UDP, { address: '0.0.0.0', port: 514, recvBufferBytes: 8 * 1024 * 1024, reader: 'auto' });
   assert.deepEqual(c.pipeline, { workers: 'auto' });
   assert.equal(DEFAULT_TLS.port, 10514);
-  assert.deepEqual(DEFAULT_STORAGE, { dir: 'data', fsync: true, flushIntervalMs: 20, retentionDays: 14, maxBytes: 0, highWaterBytes: 4 * 1024 * 1024 });
+  assert.deepEqual(DEFAULT_STORAGE, { dir: 'data', fsync: true, flushIntervalMs: 20, retentionDays: 14, maxBytes: 0, highWaterBytes: 4 * 1024 * 1024, type: 'file', jetstream: null });
   assert.ok(Object.isFrozen(DEFAULT_CONFIG) && Object.isFrozen(DEFAULT_STORAGE) && Object.isFrozen(DEFAULT_AUTH.tokenFields));
   // results never share objects with the defaults or the input
   const input = { listen: { tcp: {} }, auth: { tokenFields: ['x'] } };
@@ -277,6 +279,21 @@ test('pipeline.workers: auto or 1-256; listen.udp.recvBufferBytes: a byte count'
   }
   assert.deepEqual(errorsOf({ listen: { udp: { recvBufferBytes: -1 } } }), ['listen.udp.recvBufferBytes: must be an integer from 0 to 2147483647']);
   assert.deepEqual(errorsOf({ listen: { tcp: { recvBufferBytes: 1 } } }), ['listen.tcp.recvBufferBytes: unknown key (known: address, port)']);
+});
+
+test('storage.type jetstream: storage.jetstream defaults, one kind of credentials, app names are subject tokens', () => {
+  const app = { name: 'web_1', token: '0b7e8d1c-7c5f-4f4e-9a55-0a4c5ec0b9a1' };
+  const j = validateConfig({ listen: { tcp: {} }, storage: { type: 'jetstream' }, apps: [app] }).storage.jetstream!;
+  assert.deepEqual([j.servers, j.stream, j.subjectPrefix, j.replicas, j.maxBytes, j.maxInFlight, j.createStream], [['nats://127.0.0.1:4222'], 'SYSLOG', 'syslog', 1, 0, 1024, true]);
+  assert.equal(validateConfig({ listen: { tcp: {} }, apps: [app] }).storage.jetstream, null);
+  assert.deepEqual(errorsOf({ listen: { tcp: {} }, storage: { type: 'jetstream' }, apps: [{ ...app, name: 'web.1' }] }), ['apps[0].name: "web.1" is not a NATS subject token (storage.type jetstream: A-Z a-z 0-9 _ - only, no dots)']);
+  assert.equal(validateConfig({ listen: { tcp: {} }, apps: [{ ...app, name: 'web.1' }] }).apps[0].name, 'web.1', 'dots are fine in the file store');
+  assert.deepEqual(errorsOf({ listen: { tcp: {} }, storage: { type: 'jetstream', jetstream: { servers: ['http://x:4222'], subjectPrefix: 'a.*' } }, apps: [app] }), [
+    'storage.jetstream.servers[0]: must be a nats://host:port or tls://host:port URL',
+    'storage.jetstream.subjectPrefix: must be subject tokens separated by dots (no * or >)',
+  ]);
+  assert.deepEqual(errorsOf({ listen: { tcp: {} }, storage: { type: 'jetstream', jetstream: { token: 't', credsFile: 'c' } }, apps: [app] }), ['storage.jetstream: give one kind of credentials: user + password, token, nkeySeedFile or credsFile']);
+  assert.deepEqual(errorsOf({ listen: { tcp: {} }, storage: { type: 's3' }, apps: [app] }), ['storage.type: must be one of file, jetstream']);
 });
 
 test('listen.udp.reader: auto (default), native or dgram', () => {

@@ -1,0 +1,215 @@
+/**
+ * The JetStream sink (`storage.type: jetstream`, the scale-out issue). One message per record on `<subjectPrefix>.<app>`, its payload the
+ * exact line the file store writes, `Nats-Msg-Id` = `<instanceId>-<n>` assigned when the batch
+ * is first written and kept across retries, so the stream's duplicate window drops our resends.
+ *
+ * A record is `Delivered` only on its PubAck. A failed publish (timeout, no responders, lost
+ * quorum, a full stream) is retried with the same id, with backoff, until it is acked or the
+ * sink closes: `write()` does not resolve meanwhile, so the batcher's one batch in flight holds
+ * everything behind it (backpressure to the sockets), and {@link down} is set so the intake
+ * pauses and UDP drops are counted. Nothing is acknowledged that JetStream did not acknowledge.
+ */
+import { readFile } from 'node:fs/promises';
+import { connect, credsAuthenticator, nkeyAuthenticator, type ConnectionOptions, type NatsConnection } from '@nats-io/transport-node';
+import { DiscardPolicy, jetstreamManager } from '@nats-io/jetstream';
+import type { JetStreamConfig } from '../config/schema.js';
+import { ErrorCodes, ReceiverError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import { JetStreamPublisher, type PublishError, type PublishFailure } from './jetstream-publisher.js';
+import { RecordStatus, type RecordBatch, type Sink, type SinkFailure, type WriteResult } from './types.js';
+
+/** The `storage.jetstream` keys, plus who this receiver is. */
+export interface JetStreamSinkOptions extends Omit<JetStreamConfig, 'instanceId'> {
+  /** Prefix of every Nats-Msg-Id: unique per receiver *and per start* (ids restart at 0). */
+  instanceId: string;
+  log: Logger;
+}
+
+/** Client options for the credentials and TLS of `o` (files are read here). @throws the read error of a credentials file */
+async function connectionOptions(o: JetStreamSinkOptions): Promise<Partial<ConnectionOptions>> {
+  const c: Partial<ConnectionOptions> = {};
+  if (o.user !== null) { c.user = o.user; c.pass = o.password ?? ''; }
+  if (o.token !== null) c.token = o.token;
+  if (o.nkeySeedFile !== null) c.authenticator = nkeyAuthenticator(new TextEncoder().encode((await readFile(o.nkeySeedFile, 'utf8')).trim()));
+  if (o.credsFile !== null) c.authenticator = credsAuthenticator(await readFile(o.credsFile));
+  if (o.tls !== null) c.tls = { ...(o.tls.ca !== null ? { caFile: o.tls.ca } : {}), ...(o.tls.cert !== null ? { certFile: o.tls.cert } : {}), ...(o.tls.key !== null ? { keyFile: o.tls.key } : {}) };
+  return c;
+}
+
+/** Backoff between retries of a failed publish, ms: 100, 200, 400 … at most 2 s. */
+function backoffMs(attempt: number): number {
+  return Math.min(2000, 100 * 2 ** attempt);
+}
+
+/** JetStream's duplicate window for the stream it creates (2 minutes, the server default), ns. */
+const DUPLICATE_WINDOW_NS = 120e9;
+
+export class JetStreamSink implements Sink {
+  readonly name = 'jetstream';
+  private nc: NatsConnection | null = null;
+  private publisher: JetStreamPublisher | null = null;
+  private seq = 0;
+  private closing = false;
+  /** Set by {@link beginShutdown}: retries stop after this time, epoch ms. */
+  private retryUntilMs = Infinity;
+  private writing: Promise<WriteResult> | null = null;
+  private readonly listeners: Array<(down: SinkFailure | null) => void> = [];
+  down: SinkFailure | null = null;
+  /** Counters for the metrics: publishes sent (retries included), acked, duplicates JetStream reported, retries, failures by reason. */
+  readonly counters = { published: 0, acked: 0, duplicates: 0, retries: 0, errors: new Map<PublishFailure, number>() };
+
+  constructor(private readonly o: JetStreamSinkOptions) {}
+
+  get inFlight(): number { return this.publisher?.inFlight ?? 0; }
+
+  /**
+   * Connects and checks (or creates) the stream with subjects `<subjectPrefix>.>`.
+   * @throws ReceiverError SYSLOG_ERR_STORE_OPEN when no server answers, the credentials are
+   *   refused, or the stream is missing with `createStream: false`
+   */
+  async open(): Promise<void> {
+    try {
+      await this.connectAndCheck();
+    } catch (e) {
+      if (this.nc !== null) await this.nc.close().catch(() => undefined);
+      this.nc = null;
+      throw new ReceiverError(ErrorCodes.STORE_OPEN, `cannot open JetStream stream ${this.o.stream} at ${this.o.servers.join(', ')}: ${(e as Error).message}. Check storage.jetstream (servers, credentials, stream) and that nats-server runs with JetStream enabled (-js).`, { cause: e });
+    }
+  }
+
+  private async connectAndCheck(): Promise<void> {
+    const o = this.o;
+    const nc = await connect({ servers: o.servers, maxReconnectAttempts: -1, reconnectTimeWait: 250, name: `syslog-receiver ${o.instanceId}`, ...(await connectionOptions(o)) });
+    this.nc = nc;
+    const jsm = await jetstreamManager(nc);
+    const exists = await jsm.streams.info(o.stream).then(() => true, () => false);
+    if (!exists) {
+      if (!o.createStream) throw new Error(`JetStream stream ${o.stream} does not exist (storage.jetstream.createStream is false)`);
+      await jsm.streams.add({
+        name: o.stream,
+        subjects: [`${o.subjectPrefix}.>`],
+        num_replicas: o.replicas,
+        max_bytes: o.maxBytes > 0 ? o.maxBytes : -1,
+        discard: DiscardPolicy.New,
+        duplicate_window: DUPLICATE_WINDOW_NS,
+      });
+    }
+    this.publisher = new JetStreamPublisher(nc, o.ackTimeoutMs);
+    void this.watch(nc);
+  }
+
+  /** Connection status → {@link down}: unreachable while disconnected, even with nothing to write. */
+  private async watch(nc: NatsConnection): Promise<void> {
+    for await (const s of nc.status()) {
+      if (s.type === 'disconnect') this.setDown({ reason: 'write_error', message: 'JetStream unreachable (disconnected)' });
+      else if (s.type === 'reconnect' && this.writing === null) this.setDown(null);
+    }
+  }
+
+  onDownChange(listener: (down: SinkFailure | null) => void): void { this.listeners.push(listener); }
+
+  private setDown(d: SinkFailure | null): void {
+    if (d === null && this.down === null) return;
+    if (d !== null && this.down !== null && this.down.message === d.message) return;
+    this.down = d;
+    for (const l of this.listeners) l(d);
+  }
+
+  write(batch: RecordBatch): Promise<WriteResult> {
+    const w = this.publishBatch(batch).finally(() => { this.writing = null; });
+    this.writing = w;
+    return w;
+  }
+
+  private async publishBatch(batch: RecordBatch): Promise<WriteResult> {
+    const status = new Uint8Array(batch.records).fill(RecordStatus.Errored);
+    const base = this.seq;
+    this.seq += batch.records;
+    // record k of the batch: its group and index there
+    const groupOf: number[] = [];
+    const indexOf: number[] = [];
+    batch.groups.forEach((g, gi) => { for (let i = 0; i < g.count; i++) { groupOf.push(gi); indexOf.push(i); } });
+    const subjects = batch.groups.map((g) => `${this.o.subjectPrefix}.${g.app}`);
+    let todo = groupOf.map((_, k) => k);
+    let lastError: PublishError | null = null;
+    for (let attempt = 0; todo.length > 0 && !this.closing; attempt++) {
+      if (attempt > 0) {
+        if (Date.now() >= this.retryUntilMs) break;
+        this.counters.retries += todo.length;
+        await new Promise((r) => setTimeout(r, Math.max(0, Math.min(backoffMs(attempt - 1), this.retryUntilMs - Date.now()))));
+        if (this.closing) break;
+      }
+      const failed: number[] = [];
+      await this.publishAll(todo, (k) => {
+        const g = batch.groups[groupOf[k]];
+        return [subjects[groupOf[k]], g.record(indexOf[k]), `${this.o.instanceId}-${base + k}`];
+      }, (k, err) => {
+        if (err === null) status[batch.groups[groupOf[k]].first + indexOf[k]] = RecordStatus.Delivered;
+        else {
+          failed.push(k);
+          lastError = err;
+        }
+      });
+      todo = failed.sort((a, b) => a - b);
+      if (todo.length > 0) {
+        const e = lastError as PublishError | null;
+        this.setDown({ reason: 'write_error', message: `JetStream did not acknowledge ${todo.length} publishes: ${e?.reason} ${e?.message ?? ''}`.trim() });
+        this.o.log.warn({ failed: todo.length, reason: e?.reason, error: e?.message }, 'JetStream publishes not acknowledged; retrying with the same ids');
+      }
+    }
+    if (todo.length === 0) {
+      if (this.nc !== null && !this.nc.isClosed()) this.setDown(null);
+      return { status, failure: null };
+    }
+    return { status, failure: { reason: 'write_error', message: `the receiver stopped before JetStream acknowledged ${todo.length} records` } };
+  }
+
+  /** Publishes records `todo` keeping at most `maxInFlight` unanswered; resolves when each has its answer. */
+  private publishAll(todo: number[], message: (k: number) => [string, Uint8Array, string], done: (k: number, err: PublishError | null) => void): Promise<void> {
+    const p = this.publisher!;
+    const c = this.counters;
+    return new Promise((resolve) => {
+      let next = 0;
+      let answered = 0;
+      const pump = (): void => {
+        while (next < todo.length && next - answered < this.o.maxInFlight) {
+          const k = todo[next++];
+          const [subject, payload, id] = message(k);
+          c.published++;
+          p.publish(subject, payload, id, (err, ack) => {
+            if (err !== null) c.errors.set(err.reason, (c.errors.get(err.reason) ?? 0) + 1);
+            else {
+              c.acked++;
+              if (ack!.duplicate) c.duplicates++;
+            }
+            done(k, err);
+            if (++answered === todo.length) resolve();
+            else pump();
+          });
+        }
+      };
+      if (todo.length === 0) resolve();
+      else pump();
+    });
+  }
+
+  /**
+   * The receiver is stopping: failed publishes are retried for at most `graceMs` more, then the
+   * write in flight resolves with them `Errored` (counted as lost, or told to a RELP sender),
+   * so a shutdown while JetStream refuses cannot hang. Later writes get the same deadline.
+   */
+  beginShutdown(graceMs: number): void {
+    this.retryUntilMs = Math.min(this.retryUntilMs, Date.now() + graceMs);
+  }
+
+  /** Stops retrying, waits for the write in flight, closes the connection. Idempotent. */
+  async close(): Promise<void> {
+    this.closing = true;
+    await this.writing;
+    this.publisher?.close();
+    this.publisher = null;
+    const nc = this.nc;
+    this.nc = null;
+    if (nc !== null && !nc.isClosed()) await nc.drain().catch(() => nc.close());
+  }
+}
