@@ -5,7 +5,7 @@
  *
  * V8 reads `--max-semi-space-size` only when the isolate is created (`v8.setFlagsFromString`
  * at run time does not shrink it), so when the flag is not on node's command line or in
- * NODE_OPTIONS the CLI re-executes itself with it: execv(2) through the `reexec` addon, same
+ * NODE_OPTIONS, `start` re-executes itself with it: execv(2) through the `reexec` addon, same
  * PID, arguments, file descriptors and environment. Without the addon the V8 default applies.
  */
 import { loadAddon } from './native.js';
@@ -19,7 +19,7 @@ const REEXEC_ENV = 'SYSLOG_RECEIVER_REEXEC';
 
 const given = (process.env.NODE_OPTIONS ?? '').includes(FLAG) || process.execArgv.some((a) => a.startsWith(FLAG));
 if (process.env[REEXEC_ENV] !== undefined) delete process.env[REEXEC_ENV];
-else if (!given && process.argv[1] !== undefined) {
+else if (!given && process.argv[2] === 'start') { // the long-running command only: tail, search, check-config … run as they are
   const addon = loadAddon<{ execv(file: string, argv: string[]): never }>('reexec', false);
   if (typeof addon !== 'string') {
     process.env[REEXEC_ENV] = '1';

@@ -4,7 +4,7 @@
  * A missing nats-server fails under REQUIRE_INTEROP=1 and skips otherwise (see `natsMissing`).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
+import { freePort } from './net.js';
 import { tmpDir } from './tmp.js';
 import { waitFor } from './wait.js';
 
@@ -14,17 +14,6 @@ export function natsMissing(): string | false {
   if (r.status === 0) return false;
   if (process.env.REQUIRE_INTEROP === '1') throw new Error('nats-server not found (REQUIRE_INTEROP=1): run scripts/install-interop-clients.sh');
   return 'nats-server not installed';
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 export interface NatsServer {

@@ -1,6 +1,18 @@
 /** Small real-socket clients for tests (bounded: every call has a timeout). */
 import { createSocket } from 'node:dgram';
-import { connect, type Socket } from 'node:net';
+import { connect, createServer, type Socket } from 'node:net';
+
+/** A TCP port that was free on `host` a moment ago (for a server that must be told its port, or come back on the same one). */
+export function freePort(host = '127.0.0.1'): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, host, () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
 
 /** Connects, writes `data` (in the given chunks, if an array), half-closes, waits for close. */
 export function sendTcp(port: number, data: string | Buffer | Array<string | Buffer>, host = '127.0.0.1', timeoutMs = 10_000): Promise<void> {

@@ -7,7 +7,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
@@ -332,16 +331,5 @@ export class StoreTail {
 
 // ---------------------------------------------------------------- misc
 
-/** A TCP port that was free on `host` a moment ago (for a receiver that must come back on the same port). */
-export function freePort(host = '127.0.0.1'): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, host, () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
+export { freePort } from '../../helpers/net.js';
 export { sleep } from '../../helpers/wait.js';
