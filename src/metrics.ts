@@ -31,7 +31,7 @@ export interface JetStreamStats {
   /** Publishes not answered yet. */
   inFlight: number;
   /** Failed publishes by reason: `timeout`, `no_responders`, `stream_error`, `closed`. */
-  errors: ReadonlyMap<string, number>;
+  errors: Readonly<Record<string, number>>;
 }
 
 /** Counter set for one receiver. All counts are events (messages) unless named `Bytes`. */
@@ -98,7 +98,7 @@ export class Metrics {
       storeWriteErrors: this.storeWriteErrors,
       backpressurePauses: this.backpressurePauses,
       udpReceiveBufferDrops: this.udpReceiveBufferDrops,
-      ...(this.jetstream === null ? {} : { jetstream: (({ errors, ...rest }) => ({ ...rest, errors: Object.fromEntries(errors) }))(this.jetstream()) }),
+      ...(this.jetstream === null ? {} : { jetstream: this.jetstream() }),
       relpAcked: this.relpAcked,
       relpFailed: this.relpFailed,
       relpProtocolErrors: this.relpProtocolErrors,

@@ -88,7 +88,7 @@ export class Receiver {
       : new FileSink({ dir: s.dir, fsync: s.fsync, retentionDays: s.retentionDays, maxBytes: s.maxBytes, log: this.log.child({ component: 'store' }) });
     if (store instanceof JetStreamSink) {
       this.jetstream = store;
-      this.metrics.jetstream = () => ({ ...store.counters, inFlight: store.inFlight });
+      this.metrics.jetstream = () => store.stats();
     }
     const configured: SinkEntry[] = [{ sink: store, required: true }];
     this.limits = new LiveLimits(cfg.limits);
@@ -220,8 +220,8 @@ export class Receiver {
   stop(logStats = true): Promise<void> {
     this.stopping ??= (async () => {
       if (this.timer) clearInterval(this.timer);
-      // JetStream: keep retrying what is not acknowledged for half the shutdown budget, then give up
-      this.jetstream?.beginShutdown(this.cfg.shutdownTimeoutMs / 2);
+      // a sink that retries (JetStream) keeps at it for half the shutdown budget, then gives up
+      this.intake.beginShutdown(this.cfg.shutdownTimeoutMs / 2);
       await Promise.all(this.frontEnds.filter(({ fe }) => fe.kind !== 'admin').map(({ fe }) => fe.stop()));
       await Promise.all(this.frontEnds.filter(({ fe }) => fe.kind === 'admin').map(({ fe }) => fe.stop()));
       await this.intake.close();

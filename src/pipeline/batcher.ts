@@ -151,6 +151,11 @@ export class Batcher {
     for (const e of this.sinks) await e.sink.housekeeping?.(nowMs);
   }
 
+  /** Tells every sink the receiver is stopping (`Sink.beginShutdown`): retries end after `graceMs`. */
+  beginShutdown(graceMs: number): void {
+    for (const e of this.sinks) e.sink.beginShutdown?.(graceMs);
+  }
+
   /** Flushes, stops the timers and closes every sink. */
   async close(): Promise<void> {
     await this.flush();

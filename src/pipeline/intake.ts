@@ -178,6 +178,9 @@ export class Intake extends EventEmitter<IntakeEvents> {
   /** Periodic upkeep of the sinks (idle files, retention). */
   housekeeping(nowMs: number): Promise<void> { return this.batcher.housekeeping(nowMs); }
 
+  /** The receiver is stopping: sinks that retry give up after `graceMs` ({@link Batcher.beginShutdown}). */
+  beginShutdown(graceMs: number): void { this.batcher.beginShutdown(graceMs); }
+
   /** Drains, stops the workers, then closes every sink. */
   async close(): Promise<void> {
     await this.drain();

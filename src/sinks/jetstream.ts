@@ -15,6 +15,7 @@ import { DiscardPolicy, jetstreamManager } from '@nats-io/jetstream';
 import type { JetStreamConfig } from '../config/schema.js';
 import { ErrorCodes, ReceiverError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import type { JetStreamStats } from '../metrics.js';
 import { JetStreamPublisher, type PublishError, type PublishFailure } from './jetstream-publisher.js';
 import { RecordStatus, type RecordBatch, type Sink, type SinkFailure, type WriteResult } from './types.js';
 
@@ -44,6 +45,15 @@ function backoffMs(attempt: number): number {
 /** JetStream's duplicate window for the stream it creates (2 minutes, the server default), ns. */
 const DUPLICATE_WINDOW_NS = 120e9;
 
+/** A batch being published: record k's group, the groups' subjects, the id base and the statuses. */
+interface BatchView {
+  batch: RecordBatch;
+  groupOf: Int32Array;
+  subjects: string[];
+  base: number;
+  status: Uint8Array;
+}
+
 export class JetStreamSink implements Sink {
   readonly name = 'jetstream';
   private nc: NatsConnection | null = null;
@@ -55,12 +65,16 @@ export class JetStreamSink implements Sink {
   private writing: Promise<WriteResult> | null = null;
   private readonly listeners: Array<(down: SinkFailure | null) => void> = [];
   down: SinkFailure | null = null;
-  /** Counters for the metrics: publishes sent (retries included), acked, duplicates JetStream reported, retries, failures by reason. */
-  readonly counters = { published: 0, acked: 0, duplicates: 0, retries: 0, errors: new Map<PublishFailure, number>() };
+  /** Counters for the metrics (see {@link stats}). */
+  private readonly counters = { published: 0, acked: 0, duplicates: 0, retries: 0, errors: { timeout: 0, no_responders: 0, stream_error: 0, closed: 0 } satisfies Record<PublishFailure, number> };
 
   constructor(private readonly o: JetStreamSinkOptions) {}
 
-  get inFlight(): number { return this.publisher?.inFlight ?? 0; }
+  /** What it has counted so far, and the publishes waiting for their PubAck now (a copy). */
+  stats(): JetStreamStats {
+    const c = this.counters;
+    return { ...c, errors: { ...c.errors }, inFlight: this.publisher?.inFlight ?? 0 };
+  }
 
   /**
    * Connects and checks (or creates) the stream with subjects `<subjectPrefix>.>`.
@@ -122,16 +136,14 @@ export class JetStreamSink implements Sink {
   }
 
   private async publishBatch(batch: RecordBatch): Promise<WriteResult> {
+    // record k of the batch is status[k] and Nats-Msg-Id `<instanceId>-<base + k>`
     const status = new Uint8Array(batch.records).fill(RecordStatus.Errored);
     const base = this.seq;
     this.seq += batch.records;
-    // record k of the batch: its group and index there
-    const groupOf: number[] = [];
-    const indexOf: number[] = [];
-    batch.groups.forEach((g, gi) => { for (let i = 0; i < g.count; i++) { groupOf.push(gi); indexOf.push(i); } });
-    const subjects = batch.groups.map((g) => `${this.o.subjectPrefix}.${g.app}`);
-    let todo = groupOf.map((_, k) => k);
-    let lastError: PublishError | null = null;
+    const groupOf = new Int32Array(batch.records);
+    batch.groups.forEach((g, gi) => groupOf.fill(gi, g.first, g.first + g.count));
+    const view: BatchView = { batch, groupOf, subjects: batch.groups.map((g) => `${this.o.subjectPrefix}.${g.app}`), base, status };
+    let todo = Array.from(groupOf.keys());
     for (let attempt = 0; todo.length > 0 && !this.closing; attempt++) {
       if (attempt > 0) {
         if (Date.now() >= this.retryUntilMs) break;
@@ -139,22 +151,11 @@ export class JetStreamSink implements Sink {
         await new Promise((r) => setTimeout(r, Math.max(0, Math.min(backoffMs(attempt - 1), this.retryUntilMs - Date.now()))));
         if (this.closing) break;
       }
-      const failed: number[] = [];
-      await this.publishAll(todo, (k) => {
-        const g = batch.groups[groupOf[k]];
-        return [subjects[groupOf[k]], g.record(indexOf[k]), `${this.o.instanceId}-${base + k}`];
-      }, (k, err) => {
-        if (err === null) status[batch.groups[groupOf[k]].first + indexOf[k]] = RecordStatus.Delivered;
-        else {
-          failed.push(k);
-          lastError = err;
-        }
-      });
+      const { failed, error } = await this.publishAll(view, todo);
       todo = failed.sort((a, b) => a - b);
-      if (todo.length > 0) {
-        const e = lastError as PublishError | null;
-        this.setDown({ reason: 'write_error', message: `JetStream did not acknowledge ${todo.length} publishes: ${e?.reason} ${e?.message ?? ''}`.trim() });
-        this.o.log.warn({ failed: todo.length, reason: e?.reason, error: e?.message }, 'JetStream publishes not acknowledged; retrying with the same ids');
+      if (error !== null) {
+        this.setDown({ reason: 'write_error', message: `JetStream did not acknowledge ${todo.length} publishes: ${error.reason} ${error.message}` });
+        this.o.log.warn({ failed: todo.length, reason: error.reason, error: error.message }, 'JetStream publishes not acknowledged; retrying with the same ids');
       }
     }
     if (todo.length === 0) {
@@ -164,31 +165,40 @@ export class JetStreamSink implements Sink {
     return { status, failure: { reason: 'write_error', message: `the receiver stopped before JetStream acknowledged ${todo.length} records` } };
   }
 
-  /** Publishes records `todo` keeping at most `maxInFlight` unanswered; resolves when each has its answer. */
-  private publishAll(todo: number[], message: (k: number) => [string, Uint8Array, string], done: (k: number, err: PublishError | null) => void): Promise<void> {
+  /**
+   * Publishes records `todo` of the batch, at most `maxInFlight` unanswered, and marks the acked
+   * ones `Delivered`. @returns the ones that failed (in answer order) and the last failure
+   */
+  private publishAll(v: BatchView, todo: number[]): Promise<{ failed: number[]; error: PublishError | null }> {
     const p = this.publisher!;
     const c = this.counters;
+    const failed: number[] = [];
+    let error: PublishError | null = null;
     return new Promise((resolve) => {
       let next = 0;
       let answered = 0;
       const pump = (): void => {
         while (next < todo.length && next - answered < this.o.maxInFlight) {
           const k = todo[next++];
-          const [subject, payload, id] = message(k);
+          const gi = v.groupOf[k];
+          const g = v.batch.groups[gi];
           c.published++;
-          p.publish(subject, payload, id, (err, ack) => {
-            if (err !== null) c.errors.set(err.reason, (c.errors.get(err.reason) ?? 0) + 1);
-            else {
+          p.publish(v.subjects[gi], g.record(k - g.first), `${this.o.instanceId}-${v.base + k}`, (err, ack) => {
+            if (err === null) {
               c.acked++;
               if (ack!.duplicate) c.duplicates++;
+              v.status[k] = RecordStatus.Delivered;
+            } else {
+              c.errors[err.reason]++;
+              failed.push(k);
+              error = err;
             }
-            done(k, err);
-            if (++answered === todo.length) resolve();
+            if (++answered === todo.length) resolve({ failed, error });
             else pump();
           });
         }
       };
-      if (todo.length === 0) resolve();
+      if (todo.length === 0) resolve({ failed, error });
       else pump();
     });
   }

@@ -57,6 +57,11 @@ export interface Sink {
   readonly down: SinkFailure | null;
   /** Calls `listener` whenever {@link down} changes (to a reason, or back to null). */
   onDownChange(listener: (down: SinkFailure | null) => void): void;
+  /**
+   * The receiver is stopping: a sink that retries failed writes (JetStream) stops doing so after
+   * `graceMs` (ms), so that `close()` cannot wait forever. Optional (the file store never retries).
+   */
+  beginShutdown?(graceMs: number): void;
   /** Periodic upkeep, called every few seconds (file: close idle files, retention). Optional. */
   housekeeping?(nowMs: number): Promise<void>;
   /** Waits for writes in flight, then releases every resource. Idempotent. */

@@ -62,7 +62,7 @@ test('JetStream sink: one message per record, the file store\'s exact line, subj
     assert.ok(msgs.every((m) => m.subject === 'syslog.web' && m.data.endsWith('}\n') && !m.data.includes(TOKEN)));
     assert.equal(new Set(msgs.map((m) => m.id)).size, N);
     assert.ok(msgs.every((m) => /^rx1-[0-9a-f]{8}-\d+$/.test(m.id ?? '')), msgs[0].id);
-    assert.equal(r.sink.counters.acked, N);
+    assert.equal(r.sink.stats().acked, N);
     assert.match(await r.metrics(), new RegExp(`syslog_receiver_jetstream_acks_total ${N}\\b`));
     assert.equal(await r.healthz(), 200);
   } finally {
@@ -85,7 +85,7 @@ test('JetStream sink: while the server is stopped no RELP rsp 200 leaves; after 
     const early = c.responses.filter((x) => x.command === 'rsp' && x.txnr > 1);
     assert.deepEqual(early, [], 'nothing acknowledged without PubAck');
     assert.notEqual(r.sink.down, null, 'the sink says it cannot write');
-    assert.ok(r.sink.counters.retries > 0);
+    assert.ok(r.sink.stats().retries > 0);
     assert.equal(await r.healthz(), 503, '/healthz while JetStream does not answer');
     assert.match(await r.metrics(), /syslog_receiver_jetstream_errors_total\{reason="timeout"\} [1-9]/);
     srv.child.kill('SIGCONT');
