@@ -26,6 +26,8 @@ const ERRORS = '^src/errors\\.ts$';
 const NATIVE = '^src/native\\.ts$';
 const CONFIG_SCHEMA = '^src/config/schema\\.ts$';
 const COMPOSITION_ROOT = '^src/(receiver|frontends|cli|index)\\.ts$';
+/** `syslog-receiver archive`: the stream → the file store (a composition root of its own: it names FileSink). */
+const ARCHIVE = '^src/archive/';
 /** The Sink interface: the only part of sinks/ the pipeline sees. */
 const SINK_INTERFACE = '^src/sinks/(types|batch)\\.ts$';
 /** Concrete front-ends (what frontends.ts registers). */
@@ -76,7 +78,7 @@ module.exports = {
       name: 'concrete-sinks-only-from-composition-root',
       severity: 'error',
       comment: 'Only the composition root picks a concrete sink; everything else sees the Sink interface (sinks/types.ts, sinks/batch.ts).',
-      from: { pathNot: [COMPOSITION_ROOT, '^src/sinks/'] },
+      from: { pathNot: [COMPOSITION_ROOT, ARCHIVE, '^src/sinks/'] },
       to: { path: '^src/sinks/', pathNot: SINK_INTERFACE },
     },
     {
@@ -170,6 +172,13 @@ module.exports = {
         'Sinks store records: they may use the store layout (store/layout.ts), record*.ts, config types, errors, logger and metrics; never the pipeline, transports, admin, receiver or frontends.',
       from: { path: '^src/sinks/' },
       to: { path: '^src/', pathNot: ['^src/sinks/', '^src/store/layout\\.ts$', RECORD, CONFIG_SCHEMA, LOGGER, METRICS, ERRORS] },
+    },
+    {
+      name: 'archive-allowed-imports',
+      severity: 'error',
+      comment: 'The archiver consumes the stream and writes through the file sink: sinks/, the store layout, config types, errors and logger; never the pipeline, transports, admin or the receiver.',
+      from: { path: ARCHIVE },
+      to: { path: '^src/', pathNot: [ARCHIVE, '^src/sinks/', '^src/store/layout\\.ts$', CONFIG_SCHEMA, LOGGER, ERRORS] },
     },
     {
       name: 'store-allowed-imports',

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `syslog-receiver` command line (DESIGN §8): start, reload, certs, check-config, token new, tail, search.
+ * `syslog-receiver` command line (DESIGN §8): start, archive, reload, certs, check-config, token new, tail, search.
  * Exit codes: 0 ok; 1 runtime error, bind error, unreadable config or usage error; 2 invalid config.
  */
 import './heap.js';
@@ -13,6 +13,8 @@ import { DEFAULT_CONFIG_FILE, loadConfigFile, parseConfig, writeDefaultConfig } 
 import { ConfigError, describeListeners, type Config } from './config/schema.js';
 import { ErrorCodes, ReceiverError } from './errors.js';
 import { Receiver } from './receiver.js';
+import { Archiver } from './archive/archiver.js';
+import { createLogger } from './logger.js';
 import { generateCertSet } from './certs/index.js';
 import { registerStoreCommands } from './store/commands.js';
 
@@ -86,6 +88,35 @@ program
         `CA certificate for your senders (rsyslog StreamDriver.CAFile / syslog-ng ca-file): ${g.caCert}\n` +
         `CA SHA-256 fingerprint: ${g.caFingerprint}\n`);
     }
+  });
+
+program
+  .command('archive')
+  .description('write the JetStream stream (storage.type: jetstream) into the per-app store under storage.dir, exactly once (a durable pull consumer: archive.durable)')
+  .option('-c, --config <file>', 'config file (the one the receivers use, with storage.jetstream)', DEFAULT_CONFIG_FILE)
+  .action(async (opts: { config: string }) => {
+    let archiver: Archiver;
+    let config: Config;
+    try {
+      config = loadConfigFile(opts.config);
+      archiver = await Archiver.start(config, createLogger(config.logLevel));
+    } catch (err) {
+      fail(err);
+    }
+    let stopping = false;
+    const stop = (sig: string): void => {
+      if (stopping) process.exit(1);
+      stopping = true;
+      const limit = config.shutdownTimeoutMs;
+      setTimeout(() => {
+        process.stderr.write(`syslog-receiver: archive did not stop within shutdownTimeoutMs (${limit} ms) after ${sig}; exiting (the next start undoes an unfinished commit) [${ErrorCodes.SHUTDOWN_TIMEOUT}]\n`);
+        process.exit(1);
+      }, limit).unref();
+      archiver.stop().then(() => process.exit(0), (err) => fail(err));
+    };
+    process.on('SIGTERM', () => stop('SIGTERM'));
+    process.on('SIGINT', () => stop('SIGINT'));
+    archiver.failed.catch((err) => fail(err));
   });
 
 /** Where `start` records its pid for `syslog-receiver reload`. */

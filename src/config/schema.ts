@@ -173,6 +173,20 @@ export interface JetStreamConfig {
   tls: { ca: string | null; cert: string | null; key: string | null } | null;
 }
 
+/** `archive:` — `syslog-receiver archive`: the durable pull consumer that writes the stream into `storage.dir` (the scale-out issue). */
+export interface ArchiveConfig {
+  /** Durable consumer name; also names the archive's journal `<storage.dir>/.archive-<durable>.journal`. One archiver process per durable. */
+  durable: string;
+  /** The subjects this archiver takes (`<subjectPrefix>.>` when null): one archiver per filter spreads the apps over several processes. */
+  filterSubject: string | null;
+  /** Messages per fetch and per group commit at most. */
+  batchSize: number;
+  /** A fetch returns what it has after this long, ms (the archive's latency at low rates). */
+  maxWaitMs: number;
+  /** The consumer's ack wait: an unacknowledged message is redelivered after this long, ms. */
+  ackWaitMs: number;
+}
+
 /** `pipeline:` — how many threads parse, authorize and serialize (DESIGN §9). */
 export interface PipelineConfig {
   /**
@@ -208,6 +222,7 @@ export interface Config {
   limits: LimitsConfig;
   pipeline: PipelineConfig;
   auth: AuthConfig;
+  archive: ArchiveConfig;
   /** SIGTERM/SIGINT: flush and exit within this, ms; past it the process exits 1 anyway. */
   shutdownTimeoutMs: number;
   /** pino level for our own logs. */
@@ -508,6 +523,14 @@ const PipelineSchema = nullAsEmpty(mapping({
   workers: z.custom<number | 'auto'>((v) => v === 'auto' || (Number.isInteger(v) && (v as number) >= 1 && (v as number) <= 256), { error: 'must be auto or an integer from 1 to 256' }).default('auto'),
 })).prefault({});
 
+const ArchiveSchema = nullAsEmpty(mapping({
+  durable: str().regex(SUBJECT_TOKEN_RE, { error: 'must be a consumer name: A-Z a-z 0-9 _ -' }).default('syslog-archive'),
+  filterSubject: str().regex(/^[A-Za-z0-9_-]+(\.([A-Za-z0-9_-]+|\*))*(\.>)?$/, { error: 'must be a NATS subject (tokens separated by dots, * and a final > allowed)' }).nullable().default(null),
+  batchSize: int(1, 100_000).default(2000),
+  maxWaitMs: int(10, 60_000).default(200),
+  ackWaitMs: int(1000, 3_600_000).default(30_000),
+})).prefault({});
+
 const TOKEN_FIELDS_MSG = 'must be a non-empty list of field names';
 const AuthSchema = nullAsEmpty(mapping({
   tokenFields: z.array(str(), { error: TOKEN_FIELDS_MSG }).min(1, { error: TOKEN_FIELDS_MSG }).default(['logsene-app-token']),
@@ -525,6 +548,7 @@ export const ConfigSchema = z.preprocess((v) => v ?? {}, mapping({
   limits: LimitsSchema,
   pipeline: PipelineSchema,
   auth: AuthSchema,
+  archive: ArchiveSchema,
   logLevel: oneOf(LOG_LEVELS).default('info'),
   certsDir: str().default('certs'),
   shutdownTimeoutMs: int(100, 600_000).default(10_000),

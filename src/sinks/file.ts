@@ -250,6 +250,15 @@ export class FileSink implements Sink {
     this.closed = true;
     if (this.probe) clearTimeout(this.probe);
     await this.inFlight;
+    await this.closeFiles();
+  }
+
+  /**
+   * Closes every open day file, so the next write opens it again and reads its size: needed
+   * after someone else truncated a file (the archiver undoing a failed commit). Call it only
+   * between writes.
+   */
+  async closeFiles(): Promise<void> {
     const all = [...this.files.values()];
     this.files.clear();
     await Promise.all(all.map((f) => f.fh.close().catch(() => undefined)));

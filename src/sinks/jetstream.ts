@@ -9,13 +9,13 @@
  * everything behind it (backpressure to the sockets), and {@link down} is set so the intake
  * pauses and UDP drops are counted. Nothing is acknowledged that JetStream did not acknowledge.
  */
-import { readFile } from 'node:fs/promises';
-import { connect, credsAuthenticator, nkeyAuthenticator, type ConnectionOptions, type NatsConnection } from '@nats-io/transport-node';
-import { DiscardPolicy, jetstreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { jetstreamManager } from '@nats-io/jetstream';
 import type { JetStreamConfig } from '../config/schema.js';
 import { ErrorCodes, ReceiverError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { JetStreamStats } from '../metrics.js';
+import { connectJetStream, ensureStream } from './jetstream-connect.js';
 import { JetStreamPublisher, type PublishError, type PublishFailure } from './jetstream-publisher.js';
 import { RecordStatus, type RecordBatch, type Sink, type SinkFailure, type WriteResult } from './types.js';
 
@@ -26,24 +26,10 @@ export interface JetStreamSinkOptions extends Omit<JetStreamConfig, 'instanceId'
   log: Logger;
 }
 
-/** Client options for the credentials and TLS of `o` (files are read here). @throws the read error of a credentials file */
-async function connectionOptions(o: JetStreamSinkOptions): Promise<Partial<ConnectionOptions>> {
-  const c: Partial<ConnectionOptions> = {};
-  if (o.user !== null) { c.user = o.user; c.pass = o.password ?? ''; }
-  if (o.token !== null) c.token = o.token;
-  if (o.nkeySeedFile !== null) c.authenticator = nkeyAuthenticator(new TextEncoder().encode((await readFile(o.nkeySeedFile, 'utf8')).trim()));
-  if (o.credsFile !== null) c.authenticator = credsAuthenticator(await readFile(o.credsFile));
-  if (o.tls !== null) c.tls = { ...(o.tls.ca !== null ? { caFile: o.tls.ca } : {}), ...(o.tls.cert !== null ? { certFile: o.tls.cert } : {}), ...(o.tls.key !== null ? { keyFile: o.tls.key } : {}) };
-  return c;
-}
-
 /** Backoff between retries of a failed publish, ms: 100, 200, 400 … at most 2 s. */
 function backoffMs(attempt: number): number {
   return Math.min(2000, 100 * 2 ** attempt);
 }
-
-/** JetStream's duplicate window for the stream it creates (2 minutes, the server default), ns. */
-const DUPLICATE_WINDOW_NS = 120e9;
 
 /** A batch being published: record k's group, the groups' subjects, the id base and the statuses. */
 interface BatchView {
@@ -93,21 +79,9 @@ export class JetStreamSink implements Sink {
 
   private async connectAndCheck(): Promise<void> {
     const o = this.o;
-    const nc = await connect({ servers: o.servers, maxReconnectAttempts: -1, reconnectTimeWait: 250, name: `syslog-receiver ${o.instanceId}`, ...(await connectionOptions(o)) });
+    const nc = await connectJetStream(o, `syslog-receiver ${o.instanceId}`);
     this.nc = nc;
-    const jsm = await jetstreamManager(nc);
-    const exists = await jsm.streams.info(o.stream).then(() => true, () => false);
-    if (!exists) {
-      if (!o.createStream) throw new Error(`JetStream stream ${o.stream} does not exist (storage.jetstream.createStream is false)`);
-      await jsm.streams.add({
-        name: o.stream,
-        subjects: [`${o.subjectPrefix}.>`],
-        num_replicas: o.replicas,
-        max_bytes: o.maxBytes > 0 ? o.maxBytes : -1,
-        discard: DiscardPolicy.New,
-        duplicate_window: DUPLICATE_WINDOW_NS,
-      });
-    }
+    await ensureStream(await jetstreamManager(nc), o);
     this.publisher = new JetStreamPublisher(nc, o.ackTimeoutMs);
     void this.watch(nc);
   }

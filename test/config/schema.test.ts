@@ -157,7 +157,7 @@ test('several errors at once, each with its path and message', () => {
     'logLevel: must be one of fatal, error, warn, info, debug, trace, silent',
     'shutdownTimeoutMs: must be an integer from 100 to 600000',
     'certsDir: must be a non-empty string',
-    '(root).nope: unknown key (known: listen, apps, storage, limits, pipeline, auth, logLevel, certsDir, shutdownTimeoutMs)',
+    '(root).nope: unknown key (known: listen, apps, storage, limits, pipeline, auth, archive, logLevel, certsDir, shutdownTimeoutMs)',
   ];
   assert.deepEqual([...errs].sort(), [...expected].sort(), errs.join('\n'));
   // the error object itself

@@ -1,0 +1,390 @@
+/**
+ * `syslog-receiver archive` (the scale-out issue): a durable pull consumer on the receivers'
+ * JetStream stream that writes each message's line into the same per-app, per-day NDJSON store
+ * `storage.type: file` writes (`<storage.dir>/<app>/<YYYY-MM-DD>.ndjson`, through the same
+ * {@link FileSink}: group commit, fdatasync), so `tail` and `search` read it unchanged.
+ *
+ * Exactly once from the stream to the archive:
+ * - messages are applied in delivery order; one already applied (stream sequence at or below the
+ *   highest applied, a redelivery) is acknowledged and skipped;
+ * - a group commit first appends its intent to the journal (archive/journal.ts: the files it
+ *   will touch and their sizes), then writes and syncs the lines, and only then acks its
+ *   messages; a crash halfway is undone from the journal at the next start;
+ * - a delivery the archive did not see (a consumer-sequence gap: a crash, a broken connection)
+ *   resets the consumer to start right after the highest applied sequence
+ *   (archive/consumer.ts), so no message is skipped either.
+ * The app is the subject's last token (`<subjectPrefix>.<app>`); the day file is the UTC day of
+ * the line's `receivedAt`, as the receiver's file store would choose it.
+ */
+import { mkdir, stat, truncate } from 'node:fs/promises';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { jetstreamManager, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
+import type { Config } from '../config/schema.js';
+import { ErrorCodes, ReceiverError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import { FileSink } from '../sinks/file.js';
+import { RecordBatch } from '../sinks/batch.js';
+import { connectJetStream, ensureStream } from '../sinks/jetstream-connect.js';
+import { DAY_MS, dayFilePath, dayString } from '../store/layout.js';
+import { ArchiveConsumer } from './consumer.js';
+import { ArchiveJournal, type JournalEntry } from './journal.js';
+
+/** What `syslog-receiver archive` has done since it started. */
+export interface ArchiverStats {
+  /** Lines written (and synced) into the store. */
+  archived: number;
+  /** Redeliveries of messages already in the store: acknowledged, not written again. */
+  skipped: number;
+  /** Messages that are not one of our lines (no single LF-terminated line, or a subject that is no app name): acknowledged, not stored, logged. */
+  invalid: number;
+  /** Consumer resets (a delivery the archive had not seen, or a start after a crash). */
+  resets: number;
+  /** Group commits. */
+  commits: number;
+  /** Highest stream sequence in the store. */
+  seq: number;
+  /** Messages left in the stream for this consumer after the last one delivered (the lag). */
+  pending: number;
+}
+
+/** Messages received since the last commit (or being committed). */
+interface Pending {
+  batch: RecordBatch;
+  /** Every delivery, to ack after the commit (skipped and invalid ones too). */
+  msgs: JsMsg[];
+  /** `<app>/<YYYY-MM-DD>` of every day file the batch appends to. */
+  files: Set<string>;
+  lastApp: string;
+  lastDay: number;
+  /** Highest applied stream sequence and last consumer sequence once this is committed. */
+  seq: number;
+  cseq: number;
+}
+
+const newPending = (): Pending => ({ batch: new RecordBatch(), msgs: [], files: new Set(), lastApp: '', lastDay: -1, seq: 0, cseq: 0 });
+
+const RECEIVED_AT = Buffer.from('"receivedAt":"');
+const APP_RE = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
+const HOUSEKEEPING_MS = 10_000;
+
+/** Epoch ms of 00:00 UTC of the `YYYY-MM-DD` at `data[i]`, or NaN. */
+function dayStartMs(data: Uint8Array, i: number): number {
+  const d = (k: number): number => data[i + k] - 48;
+  if (i + 10 > data.length || data[i + 4] !== 0x2d || data[i + 7] !== 0x2d) return NaN;
+  const y = d(0) * 1000 + d(1) * 100 + d(2) * 10 + d(3);
+  const m = d(5) * 10 + d(6);
+  const day = d(8) * 10 + d(9);
+  return m >= 1 && m <= 12 && day >= 1 && day <= 31 && y >= 1970 ? Date.UTC(y, m - 1, day) : NaN;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+export class Archiver {
+  private readonly prefix: string;
+  private readonly batchSize: number;
+  private readonly maxWaitMs: number;
+  /** Highest stream sequence applied (in the store or in {@link open}). */
+  private applied: number;
+  /** Last consumer sequence received. */
+  private cseq: number;
+  /** What the store holds for sure: the state the next journal entry records. */
+  private committedSeq: number;
+  private committedCseq: number;
+  private consumerId: string;
+  private open: Pending = newPending();
+  private committing: Promise<void> | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private pull: ConsumerMessages | null = null;
+  /** Deliveries of an older pull (before a reset) are ignored: they carry its generation. */
+  private gen = 0;
+  private resetting: Promise<void> | null = null;
+  private stopping = false;
+  private readonly housekeeper: NodeJS.Timeout;
+  private readonly counters: ArchiverStats;
+  private failure: Error | null = null;
+  private cachedDay = -1;
+  private cachedDayString = '';
+  private fail: (e: Error) => void = () => undefined;
+  /** Rejects when the archiver stopped on an error it cannot get past (see the log). */
+  readonly failed: Promise<never>;
+
+  private constructor(
+    private readonly config: Config,
+    private readonly log: Logger,
+    private readonly nc: NatsConnection,
+    private readonly consumer: ArchiveConsumer,
+    private readonly journal: ArchiveJournal,
+    private readonly sink: FileSink,
+    private readonly filterSubject: string,
+  ) {
+    this.failed = new Promise<never>((_, reject) => { this.fail = reject; });
+    this.failed.catch(() => undefined);
+    const j = journal.last;
+    this.prefix = `${config.storage.jetstream!.subjectPrefix}.`;
+    this.batchSize = config.archive.batchSize;
+    this.maxWaitMs = config.archive.maxWaitMs;
+    this.applied = this.committedSeq = j.seq;
+    this.cseq = this.committedCseq = j.cseq;
+    this.consumerId = j.consumer;
+    this.counters = { archived: 0, skipped: 0, invalid: 0, resets: 0, commits: 0, seq: j.seq, pending: 0 };
+    let last = -1;
+    this.housekeeper = setInterval(() => {
+      void this.sink.housekeeping(Date.now());
+      if (this.counters.archived !== last) this.log.info({ stats: this.stats() }, 'archive progress');
+      last = this.counters.archived;
+    }, HOUSEKEEPING_MS);
+  }
+
+  /**
+   * Opens the store (undoing an interrupted commit from the journal), connects, checks the
+   * stream (creating it like a receiver would, `createStream`), and starts consuming — after
+   * resetting the consumer when the server delivered anything the archive does not hold.
+   * @throws ReceiverError SYSLOG_ERR_ARCHIVE_CONFIG (no `storage.jetstream`, a filter outside
+   *   the subject prefix), SYSLOG_ERR_ARCHIVE_OPEN (store, journal, servers or stream unusable)
+   */
+  static async start(config: Config, log: Logger): Promise<Archiver> {
+    const j = config.storage.jetstream;
+    if (config.storage.type !== 'jetstream' || j === null) throw new ReceiverError(ErrorCodes.ARCHIVE_CONFIG, 'archive reads a JetStream stream: set storage.type: jetstream and storage.jetstream (servers, stream) in the config the receivers use');
+    const filterSubject = config.archive.filterSubject ?? `${j.subjectPrefix}.>`;
+    if (!filterSubject.startsWith(`${j.subjectPrefix}.`)) throw new ReceiverError(ErrorCodes.ARCHIVE_CONFIG, `archive.filterSubject ${filterSubject} is outside storage.jetstream.subjectPrefix (${j.subjectPrefix}.…)`);
+    const dir = config.storage.dir;
+    let journal: ArchiveJournal;
+    const sink = new FileSink({ dir, fsync: config.storage.fsync, retentionDays: config.storage.retentionDays, maxBytes: config.storage.maxBytes, log: log.child({ component: 'store' }) });
+    try {
+      await mkdir(dir, { recursive: true });
+      const opened = await ArchiveJournal.open(dir, config.archive.durable);
+      journal = opened.journal;
+      if (opened.truncated > 0) log.warn({ files: opened.truncated }, 'undid a group commit interrupted by a crash (its messages are fetched again)');
+    } catch (e) {
+      throw new ReceiverError(ErrorCodes.ARCHIVE_OPEN, `cannot open the archive at ${dir}: ${(e as Error).message}`, { cause: e });
+    }
+    let nc: NatsConnection | null = null;
+    try {
+      await sink.open();
+      nc = await connectJetStream(j, `syslog-receiver archive ${config.archive.durable}`);
+      await ensureStream(await jetstreamManager(nc), j);
+      const consumer = await ArchiveConsumer.create(nc, { stream: j.stream, durable: config.archive.durable, filterSubject, ackWaitMs: config.archive.ackWaitMs, maxAckPending: config.archive.batchSize * 4 });
+      const last = await consumer.streamLastSeq();
+      if (journal.last.seq > last) throw new Error(`the archive holds stream sequences up to ${journal.last.seq} but stream ${j.stream} ends at ${last}: was the stream recreated? Archive a new stream into an empty storage.dir`);
+      const a = new Archiver(config, log, nc, consumer, journal, sink, filterSubject);
+      await a.startConsuming(true);
+      log.info({ durable: config.archive.durable, stream: j.stream, filterSubject, seq: a.committedSeq, dir }, 'archiver started');
+      return a;
+    } catch (e) {
+      await journal.close();
+      await sink.close();
+      if (nc !== null) await nc.close().catch(() => undefined);
+      if (e instanceof ReceiverError) throw e;
+      throw new ReceiverError(ErrorCodes.ARCHIVE_OPEN, `cannot start archiving stream ${j.stream} from ${j.servers.join(', ')}: ${(e as Error).message}`, { cause: e });
+    }
+  }
+
+  /** Counters so far (a copy). */
+  stats(): ArchiverStats {
+    return { ...this.counters, seq: this.committedSeq };
+  }
+
+
+  /**
+   * Checks the consumer (at start: `checkFirst`) and starts pulling. A consumer that does not
+   * exist, is configured differently, is not the one the journal names, or delivered more than
+   * the journal saw is reset to start after the highest applied sequence.
+   */
+  private async startConsuming(checkFirst: boolean): Promise<void> {
+    let why = 'a delivery the archive did not receive';
+    if (checkFirst) {
+      const info = await this.consumer.info();
+      why = info === null ? 'no consumer yet'
+        : !this.consumer.matches(info) ? 'consumer configured differently'
+          : info.created !== this.consumerId ? 'not the consumer the journal names'
+            : info.delivered.consumer_seq !== this.cseq ? `it delivered up to consumer sequence ${info.delivered.consumer_seq}, the archive saw ${this.cseq}`
+              : '';
+    }
+    if (why !== '') await this.reset(why);
+    const gen = ++this.gen;
+    this.pull = await this.consumer.consume(this.batchSize, (m) => this.onMessage(m, gen));
+    void this.watch(this.pull, gen);
+  }
+
+  /** Consumer gone (deleted by hand, lost by the servers): reset as for a gap. */
+  private async watch(pull: ConsumerMessages, gen: number): Promise<void> {
+    for await (const s of pull.status()) {
+      if (gen !== this.gen) return;
+      if (s.type === 'consumer_deleted' || s.type === 'consumer_not_found') this.restart(`consumer ${s.type.replace('_', ' ')}`);
+    }
+  }
+
+  /** Recreates the consumer after the highest applied sequence (retrying while the servers refuse). */
+  private async reset(why: string): Promise<void> {
+    const start = this.committedSeq + 1;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        this.consumerId = await this.consumer.reset(start);
+        break;
+      } catch (e) {
+        if (this.stopping) throw e;
+        this.log.warn({ code: ErrorCodes.ARCHIVE_CONSUMER, err: e, attempt }, 'cannot reset the consumer yet; retrying');
+        await sleep(Math.min(5000, 200 * 2 ** attempt));
+      }
+    }
+    this.cseq = this.committedCseq = 0;
+    await this.journal.append(this.entry({}));
+    this.counters.resets++;
+    this.log.info({ reason: why, startSeq: start }, 'consumer reset to start after the last archived message');
+  }
+
+  private entry(files: Record<string, number>): JournalEntry {
+    return { seq: this.committedSeq, cseq: this.committedCseq, consumer: this.consumerId, files };
+  }
+
+  /** One delivery (the hot path: no promise, no regex unless the subject changes). */
+  private onMessage(m: JsMsg, gen: number): void {
+    if (gen !== this.gen || this.stopping) return; // not acked: redelivered, or the consumer is reset
+    const info = m.info;
+    if (info.deliverySequence !== this.cseq + 1) {
+      this.restart(`consumer sequence ${info.deliverySequence} follows ${this.cseq}: a delivery the archive did not receive`);
+      return;
+    }
+    this.cseq = info.deliverySequence;
+    this.counters.pending = info.pending;
+    const p = this.open;
+    p.msgs.push(m);
+    if (m.seq <= this.applied) this.counters.skipped++;
+    else {
+      this.add(p, m);
+      this.applied = m.seq;
+    }
+    p.seq = this.applied;
+    p.cseq = this.cseq;
+    if (p.msgs.length >= this.batchSize) this.kick();
+    else if (this.timer === null && this.committing === null) this.timer = setTimeout(() => this.kick(), this.maxWaitMs);
+  }
+
+  /** Adds `m`'s line to `p`; one that is not a receiver's line is counted and logged instead. */
+  private add(p: Pending, m: JsMsg): void {
+    const data = m.data;
+    const app = m.subject.startsWith(this.prefix) ? m.subject.slice(this.prefix.length) : '';
+    const lf = data.indexOf(0x0a);
+    if (lf !== data.length - 1 || (app !== p.lastApp && !APP_RE.test(app))) {
+      this.counters.invalid++;
+      this.log.warn({ subject: m.subject, seq: m.seq, bytes: data.length }, 'not a receiver record (one LF-terminated line on <subjectPrefix>.<app>): acknowledged, not archived');
+      return;
+    }
+    const at = Buffer.from(data.buffer, data.byteOffset, data.length).indexOf(RECEIVED_AT);
+    let dayMs = at < 0 ? NaN : dayStartMs(data, at + RECEIVED_AT.length);
+    if (Number.isNaN(dayMs)) dayMs = Math.floor(m.info.timestampNanos / 1e6 / DAY_MS) * DAY_MS;
+    const day = dayMs / DAY_MS;
+    if (app !== p.lastApp || day !== p.lastDay) {
+      if (day !== this.cachedDay) { this.cachedDay = day; this.cachedDayString = dayString(day); }
+      p.files.add(`${app}/${this.cachedDayString}`);
+      p.lastApp = app;
+      p.lastDay = day;
+    }
+    const g = p.batch.group(app);
+    const chunk = g.room(data.length);
+    chunk.set(data, g.offset);
+    g.commit(g.offset + data.length, dayMs);
+    p.batch.added(1, data.length);
+  }
+
+  /** A delivery was missed: stop this pull, commit what came before it, reset, pull again. */
+  private restart(why: string): void {
+    if (this.resetting !== null || this.stopping) return;
+    this.gen++;
+    this.log.warn({ reason: why }, 'resetting the consumer after the last archived message');
+    this.resetting = (async () => {
+      await this.pull?.close().catch(() => undefined);
+      await this.drain();
+      await this.startConsuming(false);
+    })().catch((e) => this.fatal(e)).finally(() => { this.resetting = null; });
+  }
+
+  /** Commits {@link open} when nothing is being committed. */
+  private kick(): void {
+    if (this.timer !== null) { clearTimeout(this.timer); this.timer = null; }
+    if (this.committing !== null || this.open.msgs.length === 0) return;
+    const p = this.open;
+    this.open = newPending();
+    this.committing = this.commit(p).then(() => {
+      this.committing = null;
+      if (this.open.msgs.length > 0) this.kick();
+    }, (e) => this.fatal(e));
+  }
+
+  /** Waits until everything received is committed. */
+  private async drain(): Promise<void> {
+    while (this.committing !== null || this.open.msgs.length > 0) {
+      this.kick();
+      await this.committing;
+    }
+  }
+
+  /**
+   * Journal intent, lines written and synced, then acks. A failed write is undone (every file
+   * of the batch back to its size before) and tried again with backoff until it succeeds.
+   */
+  private async commit(p: Pending): Promise<void> {
+    p.batch.seal();
+    if (p.batch.records > 0) {
+      const dir = this.config.storage.dir;
+      const files: Record<string, number> = {};
+      for (const key of p.files) {
+        const slash = key.indexOf('/');
+        files[key] = await stat(dayFilePath(dir, key.slice(0, slash), key.slice(slash + 1))).then((s) => s.size, () => 0);
+      }
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await this.journal.append(this.entry(files));
+          const r = await this.sink.write(p.batch);
+          if (r.failure === null) break;
+          throw new Error(r.failure.message);
+        } catch (e) {
+          this.log.error({ code: ErrorCodes.ARCHIVE_COMMIT, err: e, records: p.batch.records, attempt }, 'group commit failed; undoing it and trying again');
+          await this.undo(files);
+          await sleep(Math.min(5000, 100 * 2 ** attempt));
+        }
+      }
+      this.counters.archived += p.batch.records;
+    }
+    this.committedSeq = p.seq;
+    this.committedCseq = p.cseq;
+    this.counters.commits++;
+    for (const m of p.msgs) m.ack();
+  }
+
+  /** Truncates each file of a failed commit back to its size before it. */
+  private async undo(files: Record<string, number>): Promise<void> {
+    const dir = this.config.storage.dir;
+    for (const [key, size] of Object.entries(files)) {
+      const slash = key.indexOf('/');
+      await truncate(dayFilePath(dir, key.slice(0, slash), key.slice(slash + 1)), size).catch(() => undefined);
+    }
+    await this.sink.closeFiles();
+  }
+
+  private fatal(e: unknown): void {
+    if (this.failure !== null) return;
+    this.failure = e as Error;
+    this.log.error({ code: ErrorCodes.ARCHIVE_COMMIT, err: e }, 'archiver cannot continue');
+    this.fail(new ReceiverError(ErrorCodes.ARCHIVE_COMMIT, `archiver stopped: ${(e as Error).message}`, { cause: e }));
+  }
+
+  /**
+   * Stops pulling, commits and acks everything received, records the final state in the
+   * journal and closes the connection and the store.
+   */
+  async stop(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    clearInterval(this.housekeeper);
+    await this.resetting?.catch(() => undefined);
+    this.gen++;
+    await this.pull?.close().catch(() => undefined);
+    await this.drain();
+    if (this.failure === null) await this.journal.append(this.entry({}));
+    await this.nc.drain().catch(() => this.nc.close());
+    await this.journal.close();
+    await this.sink.close();
+    this.log.info({ stats: this.stats() }, 'archiver stopped');
+  }
+}

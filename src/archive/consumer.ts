@@ -1,0 +1,90 @@
+/**
+ * The archiver's durable pull consumer (the scale-out issue): explicit acks, one filter subject
+ * (nats-server 2.9 has one per consumer), and a reset that makes the consumer start over right
+ * after what the archive holds.
+ *
+ * Why a reset: a message the server delivered but the archive did not store (in flight when the
+ * archiver crashed, or lost on a broken connection) is redelivered only after `ack_wait`, behind
+ * newer messages. Skipping "everything at or below the last applied sequence" would then drop
+ * it. So the archiver applies messages strictly in delivery order and, whenever the consumer
+ * sequence shows a delivery it did not see (a gap, or a restart after a crash), it recreates the
+ * consumer at `deliver_policy: by_start_sequence`, `opt_start_seq` = last applied + 1. The
+ * stream (retention "limits") still holds every message, so nothing is lost, and nothing is
+ * stored twice.
+ */
+import type { NatsConnection } from '@nats-io/transport-node';
+import { AckPolicy, DeliverPolicy, JetStreamApiCodes, JetStreamApiError, jetstream, jetstreamManager, type ConsumerInfo, type ConsumerMessages, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
+
+/** What the archiver's consumer is. */
+export interface ArchiveConsumerOptions {
+  stream: string;
+  durable: string;
+  /** One subject filter (wildcards allowed). */
+  filterSubject: string;
+  /** Redelivery after this long without an ack, ms. */
+  ackWaitMs: number;
+  /** Delivered but unacknowledged messages at most (bounds the archiver's memory). */
+  maxAckPending: number;
+}
+
+export class ArchiveConsumer {
+  private constructor(private readonly nc: NatsConnection, private readonly jsm: JetStreamManager, private readonly o: ArchiveConsumerOptions) {}
+
+  static async create(nc: NatsConnection, o: ArchiveConsumerOptions): Promise<ArchiveConsumer> {
+    return new ArchiveConsumer(nc, await jetstreamManager(nc), o);
+  }
+
+  /** The consumer's info, or null when it does not exist. @throws the server's other errors (no quorum, timeout) */
+  async info(): Promise<ConsumerInfo | null> {
+    try {
+      return await this.jsm.consumers.info(this.o.stream, this.o.durable);
+    } catch (e) {
+      if (e instanceof JetStreamApiError && e.code === JetStreamApiCodes.ConsumerNotFound) return null;
+      throw e;
+    }
+  }
+
+  /** Last sequence in the stream (0 when empty). @throws the server's error */
+  async streamLastSeq(): Promise<number> {
+    return (await this.jsm.streams.info(this.o.stream)).state.last_seq;
+  }
+
+  /**
+   * True when `info` is this consumer as configured now (filter, ack policy, ack wait): a
+   * consumer made by another config (or by hand) is recreated.
+   */
+  matches(info: ConsumerInfo): boolean {
+    const c = info.config;
+    return c.filter_subject === this.o.filterSubject && c.ack_policy === AckPolicy.Explicit && c.ack_wait === this.o.ackWaitMs * 1e6 && c.max_ack_pending === this.o.maxAckPending;
+  }
+
+  /**
+   * Deletes the consumer (if any) and creates it again, delivering from stream sequence
+   * `startSeq` on.
+   * @returns the new consumer's creation time (ISO), which names it in the journal
+   * @throws the server's error (for example no quorum): the caller retries
+   */
+  async reset(startSeq: number): Promise<string> {
+    if ((await this.info()) !== null) await this.jsm.consumers.delete(this.o.stream, this.o.durable);
+    const info = await this.jsm.consumers.add(this.o.stream, {
+      durable_name: this.o.durable,
+      ack_policy: AckPolicy.Explicit,
+      ...(startSeq > 1 ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: startSeq } : { deliver_policy: DeliverPolicy.All }),
+      filter_subject: this.o.filterSubject,
+      ack_wait: this.o.ackWaitMs * 1e6,
+      max_ack_pending: this.o.maxAckPending,
+      max_deliver: -1,
+    });
+    return info.created;
+  }
+
+  /**
+   * Starts pulling: `onMessage` is called for every delivery, in delivery order, on the
+   * connection's callback (it must not be async). At most `maxMessages` are requested ahead.
+   * @returns the running pull; `close()` it to stop
+   */
+  async consume(maxMessages: number, onMessage: (m: JsMsg) => void): Promise<ConsumerMessages> {
+    const c = await jetstream(this.nc).consumers.get(this.o.stream, this.o.durable);
+    return c.consume({ max_messages: maxMessages, callback: onMessage });
+  }
+}
