@@ -30,7 +30,7 @@ export interface JetStreamStats {
   retries: number;
   /** Publishes not answered yet. */
   inFlight: number;
-  /** Failed publishes by reason: `timeout`, `no_responders`, `stream_error`, `closed`. */
+  /** Failed publishes by reason: `timeout`, `no_responders`, `stream_error`, `closed`, `too_large` (rejected for good). */
   errors: Readonly<Record<string, number>>;
 }
 

@@ -16,7 +16,7 @@ import { ErrorCodes, ReceiverError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { JetStreamStats } from '../metrics.js';
 import { connectJetStream, ensureStream } from './jetstream-connect.js';
-import { JetStreamPublisher, type PublishError, type PublishFailure } from './jetstream-publisher.js';
+import { JetStreamPublisher, type PubAck, type PublishError, type PublishFailure } from './jetstream-publisher.js';
 import { RecordStatus, type RecordBatch, type Sink, type SinkFailure, type WriteResult } from './types.js';
 
 /** The `storage.jetstream` keys, plus who this receiver is. */
@@ -52,7 +52,7 @@ export class JetStreamSink implements Sink {
   private readonly listeners: Array<(down: SinkFailure | null) => void> = [];
   down: SinkFailure | null = null;
   /** Counters for the metrics (see {@link stats}). */
-  private readonly counters = { published: 0, acked: 0, duplicates: 0, retries: 0, errors: { timeout: 0, no_responders: 0, stream_error: 0, closed: 0 } satisfies Record<PublishFailure, number> };
+  private readonly counters = { published: 0, acked: 0, duplicates: 0, retries: 0, errors: { timeout: 0, no_responders: 0, stream_error: 0, closed: 0, too_large: 0 } satisfies Record<PublishFailure, number> };
 
   constructor(private readonly o: JetStreamSinkOptions) {}
 
@@ -82,7 +82,7 @@ export class JetStreamSink implements Sink {
     const nc = await connectJetStream(o, `syslog-receiver ${o.instanceId}`);
     this.nc = nc;
     await ensureStream(await jetstreamManager(nc), o);
-    this.publisher = new JetStreamPublisher(nc, o.ackTimeoutMs);
+    this.publisher = new JetStreamPublisher(nc, o.ackTimeoutMs, `${o.instanceId}-`);
     void this.watch(nc);
   }
 
@@ -141,7 +141,8 @@ export class JetStreamSink implements Sink {
 
   /**
    * Publishes records `todo` of the batch, at most `maxInFlight` unanswered, and marks the acked
-   * ones `Delivered`. @returns the ones that failed (in answer order) and the last failure
+   * ones `Delivered` (a record over the server's max_payload `Rejected`: resending cannot help).
+   * @returns the ones that failed (in answer order) and the last failure
    */
   private publishAll(v: BatchView, todo: number[]): Promise<{ failed: number[]; error: PublishError | null }> {
     const p = this.publisher!;
@@ -151,25 +152,40 @@ export class JetStreamSink implements Sink {
     return new Promise((resolve) => {
       let next = 0;
       let answered = 0;
+      // one callback for the whole batch: the record's index k is the publish token
+      const onAnswer = (k: number, err: PublishError | null, ack: PubAck | null): void => {
+        if (err === null) {
+          c.acked++;
+          if (ack!.duplicate) c.duplicates++;
+          v.status[k] = RecordStatus.Delivered;
+        } else {
+          c.errors[err.reason]++;
+          if (err.reason === 'too_large') {
+            v.status[k] = RecordStatus.Rejected;
+            this.o.log.error({ code: ErrorCodes.SINK_REJECTED, error: err.message }, 'record not published: larger than the server allows (max_payload); lower limits.maxMessageBytes');
+          } else {
+            failed.push(k);
+            error = err;
+          }
+        }
+        if (++answered === todo.length) resolve({ failed, error });
+        else if (!queued && next < todo.length && next - answered <= refillAt) {
+          // refill when half the window is answered, once per burst of PubAcks: one socket write
+          // carries hundreds of publishes instead of one each
+          queued = true;
+          queueMicrotask(pump);
+        }
+      };
+      let queued = false;
+      const refillAt = Math.floor(this.o.maxInFlight / 2);
       const pump = (): void => {
+        queued = false;
         while (next < todo.length && next - answered < this.o.maxInFlight) {
           const k = todo[next++];
           const gi = v.groupOf[k];
           const g = v.batch.groups[gi];
           c.published++;
-          p.publish(v.subjects[gi], g.record(k - g.first), `${this.o.instanceId}-${v.base + k}`, (err, ack) => {
-            if (err === null) {
-              c.acked++;
-              if (ack!.duplicate) c.duplicates++;
-              v.status[k] = RecordStatus.Delivered;
-            } else {
-              c.errors[err.reason]++;
-              failed.push(k);
-              error = err;
-            }
-            if (++answered === todo.length) resolve({ failed, error });
-            else pump();
-          });
+          p.publish(v.subjects[gi], g.record(k - g.first), v.base + k, k, onAnswer);
         }
       };
       if (todo.length === 0) resolve({ failed, error });

@@ -51,12 +51,12 @@ function line(i: number): { app: string; day: string; data: string } {
 async function publish(nc: NatsConnection, from: number, to: number): Promise<void> {
   const jsm = await jetstreamManager(nc);
   if (!(await jsm.streams.info('SYSLOG').then(() => true, () => false))) await jsm.streams.add({ name: 'SYSLOG', subjects: ['syslog.>'] });
-  const p = new JetStreamPublisher(nc, 5000);
+  const p = new JetStreamPublisher(nc, 5000, 't-');
   let acked = 0;
   let failed = 0;
   for (let i = from; i < to; i++) {
     const l = line(i);
-    p.publish(`syslog.${l.app}`, Buffer.from(l.data), `t-${i}`, (e) => { if (e) failed++; else acked++; });
+    p.publish(`syslog.${l.app}`, Buffer.from(l.data), i, i, (_k, e) => { if (e) failed++; else acked++; });
     if ((i - from) % 1000 === 999) await waitFor(() => i + 1 - from - acked - failed < 2000, { timeoutMs: 10_000 });
   }
   await waitFor(() => acked + failed === to - from, { timeoutMs: 20_000, what: 'PubAcks' });
