@@ -24,9 +24,10 @@ interface FileWrite {
   day: string;
   /** Whole lines, in order. */
   data: Buffer[];
-  /** Status indices of its records: `[from, to)`. */
-  from: number;
-  to: number;
+  /** Status indices of its records: runs `[from, to)` (more than one when the day changed back and forth). */
+  runs: Array<[number, number]>;
+  /** Number of records. */
+  records: number;
 }
 
 interface OpenFile {
@@ -126,17 +127,15 @@ export class FileSink implements Sink {
     const now = Date.now();
     const status = new Uint8Array(batch.records);
     let failure: SinkFailure | null = null;
-    // files in parallel; the runs of one file (a clock stepped back over midnight) in order
-    await Promise.all([...partition(batch).values()].map(async (runs) => {
-      for (const w of runs) {
-        try {
-          await this.append(w, now);
-        } catch (e) {
-          const err = e as NodeJS.ErrnoException;
-          status.fill(RecordStatus.Errored, w.from, w.to);
-          failure ??= { reason: err.code === 'ENOSPC' ? 'disk_full' : 'write_error', message: err.message };
-          this.o.log.error({ err, code: ErrorCodes.STORE_WRITE, app: w.app, day: w.day, records: w.to - w.from }, 'store write failed; these records were not stored');
-        }
+    // files in parallel, one writev + fdatasync each
+    await Promise.all([...partition(batch).values()].map(async (w) => {
+      try {
+        await this.append(w, now);
+      } catch (e) {
+        const err = e as NodeJS.ErrnoException;
+        for (const [from, to] of w.runs) status.fill(RecordStatus.Errored, from, to);
+        failure ??= { reason: err.code === 'ENOSPC' ? 'disk_full' : 'write_error', message: err.message };
+        this.o.log.error({ err, code: ErrorCodes.STORE_WRITE, app: w.app, day: w.day, records: w.records }, 'store write failed; these records were not stored');
       }
     }));
     if (failure !== null) this.failed(failure);
@@ -266,11 +265,13 @@ export class FileSink implements Sink {
 }
 
 /**
- * Splits a batch into day-file writes, per file: each app's records cut where the UTC day of
- * receipt changes (records are in arrival order, so a file normally gets one run per batch).
+ * Splits a batch into one write per day file: each app's records cut where the UTC day of
+ * receipt changes (records are in arrival order, so a file normally gets one run per batch; a
+ * clock stepped back over midnight, or an archive of several receivers, gives more), the runs
+ * of one file joined in order.
  */
-function partition(batch: RecordBatch): Map<string, FileWrite[]> {
-  const out = new Map<string, FileWrite[]>();
+function partition(batch: RecordBatch): Map<string, FileWrite> {
+  const out = new Map<string, FileWrite>();
   for (const g of batch.groups) {
     const at = g.receivedAtMs;
     let from = 0;
@@ -278,11 +279,16 @@ function partition(batch: RecordBatch): Map<string, FileWrite[]> {
       const day = dayNumber(at[from]);
       let to = from + 1;
       while (to < g.count && dayNumber(at[to]) === day) to++;
-      const w: FileWrite = { app: g.app, day: dayString(day), data: g.slices(from, to), from: g.first + from, to: g.first + to };
-      const key = `${w.app}/${w.day}`;
-      const runs = out.get(key);
-      if (runs === undefined) out.set(key, [w]);
-      else runs.push(w);
+      const dayText = dayString(day);
+      const key = `${g.app}/${dayText}`;
+      let w = out.get(key);
+      if (w === undefined) {
+        w = { app: g.app, day: dayText, data: [], runs: [], records: 0 };
+        out.set(key, w);
+      }
+      for (const b of g.slices(from, to)) w.data.push(b);
+      w.runs.push([g.first + from, g.first + to]);
+      w.records += to - from;
       from = to;
     }
   }
