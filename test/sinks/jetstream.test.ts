@@ -116,27 +116,44 @@ test('JetStream sink: start fails clearly without a server, and with createStrea
   }
 });
 
-test('JetStream sink: a full stream (discard new) holds the senders back; nothing is dropped or acknowledged', { skip }, async () => {
+test('JetStream sink: a full stream (discard new) holds the senders back — TCP paused, RELP unanswered; counters show it; nothing dropped', { skip }, async () => {
   const srv = await startNatsServer();
   const dir = tmpDir('srx-js-').path;
   const { rx } = await startReceiver({
-    listen: { tcp: { address: '127.0.0.1', port: 0 } },
+    listen: { tcp: { address: '127.0.0.1', port: 0 }, relp: { address: '127.0.0.1', port: 0 }, admin: { address: '127.0.0.1', port: 0 } },
     apps: [{ name: 'web', token: TOKEN }],
     storage: { dir: join(dir, 'data'), flushIntervalMs: 5, highWaterBytes: 65_536, type: 'jetstream', jetstream: { servers: [srv.url], maxBytes: 16_384, ackTimeoutMs: 500 } },
     shutdownTimeoutMs: 1000, // stop gives up retrying after 0.5 s
     certsDir: join(dir, 'certs'),
   });
+  const relp = await RelpTestClient.connect(rx.addresses.relp!.port);
   try {
-    const N = 3000;
-    const sending = sendTcp(rx.addresses.tcp!.port, Array.from({ length: N }, (_, i) => `<13>Jun 12 09:15:02 h ${TOKEN}: full ${i} ${'p'.repeat(100)}\n`), '127.0.0.1', 60_000).catch(() => undefined);
-    await sleep(2000);
-    const st = rx.stats() as { rejected: Record<string, number>; durableEvents: number; jetstream: { errors: Record<string, number> } };
-    assert.ok(st.durableEvents < N, `only what fits is stored (${st.durableEvents})`);
+    // 12 MB over TCP: more than the loopback socket buffers hold, so a paused socket stalls the sender
+    const N = 20_000;
+    let tcpDone = false;
+    const sending = sendTcp(rx.addresses.tcp!.port, Array.from({ length: N }, (_, i) => `<13>Jun 12 09:15:02 h ${TOKEN}: full ${i} ${'p'.repeat(560)}\n`), '127.0.0.1', 60_000)
+      .then(() => { tcpDone = true; }, () => undefined);
+    relp.open();
+    await relp.until(() => relp.rsp(1) !== undefined);
+    const R = 200;
+    for (let i = 0; i < R; i++) relp.send('syslog', `<13>Jun 12 09:15:02 h ${TOKEN}: relp ${i}`);
+    await sleep(2500);
+    const st = rx.stats() as { rejected: Record<string, number>; durableEvents: number; jetstream: { errors: Record<string, number>; retries: number } };
+    assert.ok(st.durableEvents < 200, `only what fits is stored (${st.durableEvents})`);
+    assert.equal(tcpDone, false, 'the TCP sender is held back (its socket is not read)');
+    const ok = relp.responses.filter((r) => r.command === 'rsp' && r.txnr > 1 && r.data.startsWith('200'));
+    assert.ok(ok.length < R, `RELP frames are not all acknowledged (${ok.length} of ${R})`);
+    assert.ok(ok.length <= st.durableEvents, 'no rsp 200 without a PubAck');
     assert.deepEqual(Object.values(st.rejected).filter((n) => n > 0), [], 'nothing counted as dropped');
     assert.ok((st.jetstream.errors.stream_error ?? 0) > 0, 'the full stream refuses');
+    assert.ok(st.jetstream.retries > 0, 'and is retried');
     assert.notEqual(rx.jetstream!.down, null);
+    const admin = `http://127.0.0.1:${rx.addresses.admin!.port}`;
+    assert.equal((await fetch(`${admin}/healthz`)).status, 503);
+    assert.match(await (await fetch(`${admin}/metrics`)).text(), /syslog_receiver_jetstream_errors_total\{reason="stream_error"\} [1-9]/);
     void sending;
   } finally {
+    relp.socket.destroy();
     await rx.stop();
     await srv.stop();
   }
