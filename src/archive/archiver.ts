@@ -164,8 +164,9 @@ export class Archiver {
       nc = await connectJetStream(j, `syslog-receiver archive ${config.archive.durable}`);
       await ensureStream(await jetstreamManager(nc), j);
       const consumer = await ArchiveConsumer.create(nc, { stream: j.stream, durable: config.archive.durable, filterSubject, ackWaitMs: config.archive.ackWaitMs, maxAckPending: config.archive.batchSize * 4 });
-      const last = await consumer.streamLastSeq();
+      const { first, last } = await consumer.streamSeqs();
       if (journal.last.seq > last) throw new Error(`the archive holds stream sequences up to ${journal.last.seq} but stream ${j.stream} ends at ${last}: was the stream recreated? Archive a new stream into an empty storage.dir`);
+      if (first > journal.last.seq + 1 && last > 0) log.warn({ code: ErrorCodes.ARCHIVE_OPEN, from: journal.last.seq + 1, to: first - 1 }, 'stream messages after the last archived one were removed (stream limits) before this archiver read them: those on its filter are not in the archive');
       const a = new Archiver(config, log, nc, consumer, journal, sink, filterSubject);
       await a.startConsuming(true);
       log.info({ durable: config.archive.durable, stream: j.stream, filterSubject, seq: a.committedSeq, dir }, 'archiver started');

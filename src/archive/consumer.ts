@@ -44,9 +44,10 @@ export class ArchiveConsumer {
     }
   }
 
-  /** Last sequence in the stream (0 when empty). @throws the server's error */
-  async streamLastSeq(): Promise<number> {
-    return (await this.jsm.streams.info(this.o.stream)).state.last_seq;
+  /** First and last sequence in the stream (0 when it never held a message). @throws the server's error */
+  async streamSeqs(): Promise<{ first: number; last: number }> {
+    const st = (await this.jsm.streams.info(this.o.stream)).state;
+    return { first: st.first_seq, last: st.last_seq };
   }
 
   /**
