@@ -5,7 +5,7 @@
  */
 import './heap.js';
 import { randomUUID } from 'node:crypto';
-import { existsSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { isMap, isSeq, parseDocument } from 'yaml';
@@ -98,7 +98,7 @@ program
     let archiver: Archiver;
     let config: Config;
     try {
-      config = loadConfigFile(opts.config);
+      config = loadConfigFile(opts.config, { listenersOptional: true });
       archiver = await Archiver.start(config, createLogger(config.logLevel));
     } catch (err) {
       fail(err);
@@ -123,6 +123,7 @@ program
 const pidFile = (storageDir: string): string => join(storageDir, 'syslog-receiver.pid');
 
 function writePidFile(storageDir: string): void {
+  mkdirSync(storageDir, { recursive: true }); // with storage.type jetstream nothing else creates it
   writeFileSync(pidFile(storageDir), `${process.pid}\n`);
 }
 

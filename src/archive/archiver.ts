@@ -130,6 +130,8 @@ export class Archiver {
     let last = -1;
     this.housekeeper = setInterval(() => {
       void this.sink.housekeeping(Date.now());
+      // the lag: what the consumer still has for us (the last delivery's count is stale once deliveries stop)
+      void this.refreshPending();
       if (this.counters.archived !== last) this.log.info({ stats: this.stats() }, 'archive progress');
       last = this.counters.archived;
     }, HOUSEKEEPING_MS);
@@ -180,6 +182,12 @@ export class Archiver {
     }
   }
 
+  /** The lag from the consumer's info (the last delivery's count is stale once deliveries stop); best effort. */
+  private async refreshPending(): Promise<void> {
+    const i = await this.consumer.info().catch(() => null);
+    if (i !== null) this.counters.pending = i.num_pending + i.num_ack_pending;
+  }
+
   /** Counters so far (a copy). */
   stats(): ArchiverStats {
     return { ...this.counters, seq: this.committedSeq };
@@ -224,7 +232,7 @@ export class Archiver {
         break;
       } catch (e) {
         if (this.stopping) throw e;
-        this.log.warn({ code: ErrorCodes.ARCHIVE_CONSUMER, err: e, attempt }, 'cannot reset the consumer yet; retrying');
+        this.log.warn({ code: ErrorCodes.ARCHIVE_CONSUMER, error: (e as Error).message, attempt }, 'cannot reset the consumer yet; retrying');
         await sleep(Math.min(5000, 200 * 2 ** attempt));
       }
     }
@@ -243,7 +251,9 @@ export class Archiver {
     if (gen !== this.gen || this.stopping) return; // not acked: redelivered, or the consumer is reset
     const info = m.info;
     if (info.deliverySequence !== this.cseq + 1) {
-      this.restart(`consumer sequence ${info.deliverySequence} follows ${this.cseq}: a delivery the archive did not receive`);
+      this.restart(info.deliverySequence > this.cseq
+        ? `consumer sequence ${info.deliverySequence} follows ${this.cseq}: a delivery the archive did not receive`
+        : `consumer sequence went back from ${this.cseq} to ${info.deliverySequence} (a new consumer leader)`);
       return;
     }
     this.cseq = info.deliverySequence;
@@ -383,6 +393,7 @@ export class Archiver {
     await this.pull?.close().catch(() => undefined);
     await this.drain();
     if (this.failure === null) await this.journal.append(this.entry({}));
+    await Promise.race([this.refreshPending(), sleep(1000)]);
     await this.nc.drain().catch(() => this.nc.close());
     await this.journal.close();
     await this.sink.close();

@@ -86,6 +86,8 @@ export class ArchiveConsumer {
    */
   async consume(maxMessages: number, onMessage: (m: JsMsg) => void): Promise<ConsumerMessages> {
     const c = await jetstream(this.nc).consumers.get(this.o.stream, this.o.durable);
-    return c.consume({ max_messages: maxMessages, callback: onMessage });
+    // pull requests expire after 5 s (heartbeats every 2.5 s): a pull parked on a server that died
+    // or stopped is noticed and re-issued within seconds, not after the default 30 s
+    return c.consume({ max_messages: maxMessages, expires: 5000, callback: onMessage });
   }
 }

@@ -21,25 +21,36 @@ export const DEFAULT_CONFIG_FILE = 'syslog-receiver.yaml';
  * @returns the config with absolute paths, deep-frozen
  * @throws ConfigError with every problem (YAML syntax errors as `(yaml): …` lines, else `path: message`)
  */
-export function parseConfig(text: string, baseDir: string, source = 'config'): Config {
+export function parseConfig(text: string, baseDir: string, source = 'config', opts: LoadOptions = {}): Config {
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) throw new ConfigError(doc.errors.map((e) => `(yaml): ${e.message.split('\n')[0]}`), source);
-  const cfg = validateConfig(doc.toJS() ?? {}, source);
+  let raw = (doc.toJS() ?? {}) as unknown;
+  // a command that opens no listener (archive) accepts a config without any: validated as if it had `listen.tcp: {}`
+  if (opts.listenersOptional === true && isPlainObject(raw) && (raw.listen === undefined || raw.listen === null)) raw = { ...raw, listen: { tcp: {} } };
+  const cfg = validateConfig(raw, source);
   return resolvePaths(cfg, baseDir);
 }
+
+/** How {@link loadConfigFile} reads a file. */
+export interface LoadOptions {
+  /** Accept a file without `listen:` (for `archive`, which listens on nothing). */
+  listenersOptional?: boolean;
+}
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
  * Reads and validates a config file.
  * @throws ReceiverError SYSLOG_ERR_CONFIG_READ when unreadable; ConfigError when invalid
  */
-export function loadConfigFile(path: string): Config {
+export function loadConfigFile(path: string, opts: LoadOptions = {}): Config {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
     throw new ReceiverError(ErrorCodes.CONFIG_READ, `cannot read config ${path}: ${(err as Error).message}`, { cause: err });
   }
-  return parseConfig(text, dirname(resolve(path)), path);
+  return parseConfig(text, dirname(resolve(path)), path, opts);
 }
 
 /** Resolves every relative path of `cfg` (store, certsDir, TLS files) against `baseDir`. */

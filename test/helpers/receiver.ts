@@ -108,5 +108,5 @@ export function readStore(storeDir: string, app: string): SyslogRecord[] {
 
 /** Lists the app directories present in the store. */
 export function storedApps(storeDir: string): string[] {
-  return existsSync(storeDir) ? readdirSync(storeDir).sort() : [];
+  return existsSync(storeDir) ? readdirSync(storeDir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort() : [];
 }
