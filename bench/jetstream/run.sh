@@ -5,6 +5,7 @@
 #   r1    storage.type jetstream, one local nats-server (JetStream, file storage), stream R1
 #   r3    storage.type jetstream, a local 3-node nats-server cluster (routes on loopback), stream R3
 # MODES defaults to "file r1 r3"; every round runs each mode once (round-robin, fresh servers and stream).
+# JS_EXTRA="maxInFlight: 4096" adds keys to storage.jetstream (experiments).
 # msg/s = messages stored (file lines / stream messages) / (last stored - first send), as ../shared/bench.
 # Rows go to $RESULTS (lib.sh format; receiver column ours-file / ours-js-r1 / ours-js-r3) and a summary is
 # printed per mode: median msg/s, ratio to file, receiver CPU µs/msg, nats-server CPU µs/msg (all nodes), peak
@@ -61,7 +62,7 @@ one() { # one MODE
       k=${mode#r}
       pids=$(nats_up "$k" "$RUN/nats")
       for ((i = 0; i < k; i++)); do servers+="nats://127.0.0.1:$((NATS_BASE + i)),"; done
-      storage="{ dir: $RUN/data, type: jetstream, jetstream: { servers: [${servers%,}], replicas: $k } }" ;;
+      storage="{ dir: $RUN/data, type: jetstream, jetstream: { servers: [${servers%,}], replicas: $k${JS_EXTRA:+, $JS_EXTRA} } }" ;;
     *) echo "unknown mode $mode" >&2; return 2 ;;
   esac
   cat >"$RUN/receiver.yaml" <<YAML
@@ -85,9 +86,11 @@ YAML
   for kv in $line; do v[${kv%%=*}]=${kv#*=}; done
   printf '%s\t%s\t%s\t%s\t%s\n' "$mode" "${v[msg_per_s]}" "${v[rx_cpu_s]}" "$ncpu" "${v[rss_kb]}" >>"$SUMMARY"
   stop "$rx"
-  # shellcheck disable=SC2086
-  [[ -n $pids ]] && stop $pids
-  rm -rf "$RUN/nats" "$RUN/data"
+  local p
+  # the servers are not this shell's children (started in a command substitution): wait for them by pid
+  for p in $pids; do kill "$p" 2>/dev/null || true; done
+  for p in $pids; do while kill -0 "$p" 2>/dev/null; do sleep 0.1; done; done
+  rm -rf "$RUN/nats" "$RUN/data" || true
 }
 
 for ((r = 1; r <= ROUNDS; r++)); do

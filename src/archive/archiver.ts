@@ -99,7 +99,7 @@ export class Archiver {
   private gen = 0;
   private resetting: Promise<void> | null = null;
   private stopping = false;
-  private readonly housekeeper: NodeJS.Timeout;
+  private housekeeper: NodeJS.Timeout | null = null;
   private readonly counters: ArchiverStats;
   private failure: Error | null = null;
   private cachedDay = -1;
@@ -115,7 +115,6 @@ export class Archiver {
     private readonly consumer: ArchiveConsumer,
     private readonly journal: ArchiveJournal,
     private readonly sink: FileSink,
-    private readonly filterSubject: string,
   ) {
     this.failed = new Promise<never>((_, reject) => { this.fail = reject; });
     this.failed.catch(() => undefined);
@@ -127,6 +126,10 @@ export class Archiver {
     this.cseq = this.committedCseq = j.cseq;
     this.consumerId = j.consumer;
     this.counters = { archived: 0, skipped: 0, invalid: 0, resets: 0, commits: 0, seq: j.seq, pending: 0 };
+  }
+
+  /** Every 10 s: the file store's upkeep (idle files, retention), the lag, a progress line when something moved. */
+  private startHousekeeping(): void {
     let last = -1;
     this.housekeeper = setInterval(() => {
       void this.sink.housekeeping(Date.now());
@@ -169,8 +172,9 @@ export class Archiver {
       const { first, last } = await consumer.streamSeqs();
       if (journal.last.seq > last) throw new Error(`the archive holds stream sequences up to ${journal.last.seq} but stream ${j.stream} ends at ${last}: was the stream recreated? Archive a new stream into an empty storage.dir`);
       if (first > journal.last.seq + 1 && last > 0) log.warn({ code: ErrorCodes.ARCHIVE_OPEN, from: journal.last.seq + 1, to: first - 1 }, 'stream messages after the last archived one were removed (stream limits) before this archiver read them: those on its filter are not in the archive');
-      const a = new Archiver(config, log, nc, consumer, journal, sink, filterSubject);
+      const a = new Archiver(config, log, nc, consumer, journal, sink);
       await a.startConsuming(true);
+      a.startHousekeeping();
       log.info({ durable: config.archive.durable, stream: j.stream, filterSubject, seq: a.committedSeq, dir }, 'archiver started');
       return a;
     } catch (e) {
@@ -192,7 +196,6 @@ export class Archiver {
   stats(): ArchiverStats {
     return { ...this.counters, seq: this.committedSeq };
   }
-
 
   /**
    * Checks the consumer (at start: `checkFirst`) and starts pulling. A consumer that does not
@@ -387,7 +390,7 @@ export class Archiver {
   async stop(): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
-    clearInterval(this.housekeeper);
+    if (this.housekeeper !== null) clearInterval(this.housekeeper);
     await this.resetting?.catch(() => undefined);
     this.gen++;
     await this.pull?.close().catch(() => undefined);
