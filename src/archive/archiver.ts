@@ -16,7 +16,7 @@
  * The app is the subject's last token (`<subjectPrefix>.<app>`); the day file is the UTC day of
  * the line's `receivedAt`, as the receiver's file store would choose it.
  */
-import { mkdir, stat, truncate } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { jetstreamManager, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
 import type { Config } from '../config/schema.js';
@@ -25,9 +25,9 @@ import type { Logger } from '../logger.js';
 import { FileSink } from '../sinks/file.js';
 import { RecordBatch } from '../sinks/batch.js';
 import { connectJetStream, ensureStream } from '../sinks/jetstream-connect.js';
-import { DAY_MS, dayFilePath, dayString } from '../store/layout.js';
+import { DAY_MS, dayString } from '../store/layout.js';
 import { ArchiveConsumer } from './consumer.js';
-import { ArchiveJournal, type JournalEntry } from './journal.js';
+import { ArchiveJournal, keySize, truncateFiles, type JournalEntry } from './journal.js';
 
 /** What `syslog-receiver archive` has done since it started. */
 export interface ArchiverStats {
@@ -342,10 +342,7 @@ export class Archiver {
     if (p.batch.records > 0) {
       const dir = this.config.storage.dir;
       const files: Record<string, number> = {};
-      for (const key of p.files) {
-        const slash = key.indexOf('/');
-        files[key] = await stat(dayFilePath(dir, key.slice(0, slash), key.slice(slash + 1))).then((s) => s.size, () => 0);
-      }
+      for (const key of p.files) files[key] = await keySize(dir, key);
       for (let attempt = 0; ; attempt++) {
         try {
           await this.journal.append(this.entry(files));
@@ -368,11 +365,7 @@ export class Archiver {
 
   /** Truncates each file of a failed commit back to its size before it. */
   private async undo(files: Record<string, number>): Promise<void> {
-    const dir = this.config.storage.dir;
-    for (const [key, size] of Object.entries(files)) {
-      const slash = key.indexOf('/');
-      await truncate(dayFilePath(dir, key.slice(0, slash), key.slice(slash + 1)), size).catch(() => undefined);
-    }
+    await truncateFiles(this.config.storage.dir, files).catch(() => undefined); // the next attempt's journal entry records the same sizes
     await this.sink.closeFiles();
   }
 

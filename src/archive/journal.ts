@@ -37,6 +37,34 @@ export interface JournalEntry {
   files: Record<string, number>;
 }
 
+/** Path of the day file a journal key (`<app>/<YYYY-MM-DD>`) names. */
+export function keyPath(storeDir: string, key: string): string {
+  const slash = key.indexOf('/');
+  return dayFilePath(storeDir, key.slice(0, slash), key.slice(slash + 1));
+}
+
+/** Size of the day file `key` names, bytes; 0 when it does not exist. */
+export async function keySize(storeDir: string, key: string): Promise<number> {
+  return stat(keyPath(storeDir, key)).then((s) => s.size, () => 0);
+}
+
+/**
+ * Cuts every file of `files` (key → size, bytes) that is longer than its size back to it.
+ * @returns how many it cut
+ * @throws the `truncate` error (EACCES, EIO …)
+ */
+export async function truncateFiles(storeDir: string, files: Record<string, number>): Promise<number> {
+  let cut = 0;
+  for (const [key, size] of Object.entries(files)) {
+    const file = keyPath(storeDir, key);
+    if ((await stat(file).then((st) => st.size, () => -1)) > size) {
+      await truncate(file, size);
+      cut++;
+    }
+  }
+  return cut;
+}
+
 /** The journal is rewritten (to its last line) once it grows past this, bytes. */
 const COMPACT_BYTES = 1024 * 1024;
 
@@ -72,16 +100,7 @@ export class ArchiveJournal {
       text = text.slice(0, end);
       await fh.truncate(Buffer.byteLength(text));
     }
-    let truncated = 0;
-    for (const [key, size] of Object.entries(last.files)) {
-      const slash = key.indexOf('/');
-      const file = dayFilePath(storeDir, key.slice(0, slash), key.slice(slash + 1));
-      const now = await stat(file).then((s) => s.size, () => -1);
-      if (now > size) {
-        await truncate(file, size);
-        truncated++;
-      }
-    }
+    const truncated = await truncateFiles(storeDir, last.files);
     return { journal: new ArchiveJournal(path, fh, Buffer.byteLength(text), last), truncated };
   }
 

@@ -8,7 +8,7 @@ import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parseDocument, stringify } from 'yaml';
 import { ErrorCodes, ReceiverError } from '../errors.js';
-import { ConfigError, DEFAULT_CONFIG, LISTEN_KEYS, deepFreeze, validateConfig, type Config, type ListenKey } from './schema.js';
+import { ConfigError, DEFAULT_CONFIG, LISTEN_KEYS, deepFreeze, isObj, validateConfig, type Config, type ListenKey } from './schema.js';
 
 /** Config file used when `--config` is not given. */
 export const DEFAULT_CONFIG_FILE = 'syslog-receiver.yaml';
@@ -26,7 +26,7 @@ export function parseConfig(text: string, baseDir: string, source = 'config', op
   if (doc.errors.length > 0) throw new ConfigError(doc.errors.map((e) => `(yaml): ${e.message.split('\n')[0]}`), source);
   let raw = (doc.toJS() ?? {}) as unknown;
   // a command that opens no listener (archive) accepts a config without any: validated as if it had `listen.tcp: {}`
-  if (opts.listenersOptional === true && isPlainObject(raw) && (raw.listen === undefined || raw.listen === null)) raw = { ...raw, listen: { tcp: {} } };
+  if (opts.listenersOptional === true && isObj(raw) && (raw.listen === undefined || raw.listen === null)) raw = { ...raw, listen: { tcp: {} } };
   const cfg = validateConfig(raw, source);
   return resolvePaths(cfg, baseDir);
 }
@@ -36,8 +36,6 @@ export interface LoadOptions {
   /** Accept a file without `listen:` (for `archive`, which listens on nothing). */
   listenersOptional?: boolean;
 }
-
-const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
  * Reads and validates a config file.

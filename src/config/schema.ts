@@ -268,7 +268,8 @@ export class ConfigError extends Error {
 // Building blocks. Each leaf carries its own message, so an issue never shows zod's default text.
 
 type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+/** A plain mapping (not null, not an array), as YAML parses one. */
+export const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isNonEmptyString = (v: unknown): v is string => typeof v === 'string' && v.length > 0;
 type Ctx = z.core.$RefinementCtx;
 /** Runs a refinement even when fields inside its value failed (they keep their raw input). */
