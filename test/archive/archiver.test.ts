@@ -98,131 +98,123 @@ function assertExactlyOnce(dir: string, n: number): void {
   assert.deepEqual({ total, missing, twice }, { total: n, missing: 0, twice: 0 });
 }
 
-const count = (dir: string): number => [...archived(dir).values()].reduce((k, l) => k + l.length, 0);
-
-test('archive: the stream\'s lines, in order, in the per-app day files; a restart goes on without storing anything twice', { skip }, async () => {
+/** Runs `fn` with a fresh nats-server, a client connection and an archiver config on it; stops both after. */
+async function withNats(fn: (r: { nc: NatsConnection; cfg: { path: string; dir: string } }) => Promise<void>, archive: Record<string, unknown> = {}, logLevel = 'warn'): Promise<void> {
   const srv = await startNatsServer();
   const nc = await connect({ servers: srv.url });
-  const cfg = archiveConfig(srv);
   try {
-    await publish(nc, 0, 3000);
-    let a = await Archiver.start(loadConfigFile(cfg.path), createLogger('silent'));
-    await waitFor(() => a.stats().seq === 3000, { timeoutMs: 20_000, what: 'archive at seq 3000' });
-    assert.equal(a.stats().archived, 3000);
-    // each file holds its lines in stream order
-    const files = archived(cfg.dir);
-    assert.deepEqual([...files.keys()].sort(), ['db/2026-12-01', 'db/2026-12-02', 'web/2026-12-01', 'web/2026-12-02']);
-    for (const [file, lines] of files) {
-      const expect = Array.from({ length: 3000 }, (_, i) => line(i)).filter((l) => `${l.app}/${l.day}` === file).map((l) => l.data.slice(0, -1));
-      assert.deepEqual(lines, expect, file);
-    }
-    await a.stop();
-    await publish(nc, 3000, 4000);
-    a = await Archiver.start(loadConfigFile(cfg.path), createLogger('silent'));
-    await waitFor(() => a.stats().seq === 4000, { timeoutMs: 20_000, what: 'archive at seq 4000' });
-    await a.stop();
-    assertExactlyOnce(cfg.dir, 4000);
-    // the consumer is the durable one, explicit acks, everything acknowledged
-    const info = await (await jetstreamManager(nc)).consumers.info('SYSLOG', 'syslog-archive');
-    assert.equal(info.config.ack_policy, AckPolicy.Explicit);
-    assert.equal(info.num_ack_pending, 0);
-    assert.equal(info.num_pending, 0);
+    await fn({ nc, cfg: archiveConfig(srv, archive, logLevel) });
   } finally {
     await nc.close();
     await srv.stop();
   }
-});
+}
 
-test('archive: SIGKILLed twice mid-run, each stream message is stored exactly once and no line is torn', { skip }, async () => {
-  const srv = await startNatsServer();
-  const nc = await connect({ servers: srv.url });
+/**
+ * Complete lines in the archive now (LFs counted). For polling while an archiver writes: a line
+ * being written is not complete yet; the torn-line check is {@link archived}'s, once it stopped.
+ */
+function count(dir: string): number {
+  let n = 0;
+  if (!existsSync(dir)) return n;
+  for (const app of readdirSync(dir, { withFileTypes: true })) {
+    if (!app.isDirectory()) continue;
+    for (const f of readdirSync(join(dir, app.name))) for (const c of readFileSync(join(dir, app.name, f))) if (c === 0x0a) n++;
+  }
+  return n;
+}
+
+test('archive: the stream\'s lines, in order, in the per-app day files; a restart goes on without storing anything twice', { skip }, () => withNats(async ({ nc, cfg }) => {
+  await publish(nc, 0, 3000);
+  let a = await Archiver.start(loadConfigFile(cfg.path), createLogger('silent'));
+  await waitFor(() => a.stats().seq === 3000, { timeoutMs: 20_000, what: 'archive at seq 3000' });
+  assert.equal(a.stats().archived, 3000);
+  // each file holds its lines in stream order
+  const files = archived(cfg.dir);
+  assert.deepEqual([...files.keys()].sort(), ['db/2026-12-01', 'db/2026-12-02', 'web/2026-12-01', 'web/2026-12-02']);
+  for (const [file, lines] of files) {
+    const expect = Array.from({ length: 3000 }, (_, i) => line(i)).filter((l) => `${l.app}/${l.day}` === file).map((l) => l.data.slice(0, -1));
+    assert.deepEqual(lines, expect, file);
+  }
+  await a.stop();
+  await publish(nc, 3000, 4000);
+  a = await Archiver.start(loadConfigFile(cfg.path), createLogger('silent'));
+  await waitFor(() => a.stats().seq === 4000, { timeoutMs: 20_000, what: 'archive at seq 4000' });
+  await a.stop();
+  assertExactlyOnce(cfg.dir, 4000);
+  // the consumer is the durable one, explicit acks, everything acknowledged
+  const info = await (await jetstreamManager(nc)).consumers.info('SYSLOG', 'syslog-archive');
+  assert.equal(info.config.ack_policy, AckPolicy.Explicit);
+  assert.equal(info.num_ack_pending, 0);
+  assert.equal(info.num_pending, 0);
+}));
+
+test('archive: SIGKILLed twice mid-run, each stream message is stored exactly once and no line is torn', { skip }, () => withNats(async ({ nc, cfg }) => {
   const N = 60_000;
-  const cfg = archiveConfig(srv, { batchSize: 300, maxWaitMs: 20 }, 'info');
-  try {
-    await publish(nc, 0, N);
-    for (const fraction of [0.2, 0.6]) {
-      const a = await spawnArchiver(cfg.path);
-      await waitFor(() => count(cfg.dir) >= N * fraction, { timeoutMs: 60_000, intervalMs: 5, what: `${fraction * 100} % archived` });
-      a.child.kill('SIGKILL');
-      await new Promise((r) => a.child.once('exit', r));
-    }
+  await publish(nc, 0, N);
+  for (const fraction of [0.2, 0.6]) {
     const a = await spawnArchiver(cfg.path);
-    assert.equal(a.started.msg, 'archiver started');
-    await waitFor(() => count(cfg.dir) >= N, { timeoutMs: 60_000, what: 'all archived' });
-    const { code, stats } = await a.stop();
-    assert.equal(code, 0);
-    assert.equal(stats?.seq, N);
-    assert.ok(stats!.resets >= 1, 'a restart after SIGKILL resets the consumer');
-    assertExactlyOnce(cfg.dir, N);
-  } finally {
-    await nc.close();
-    await srv.stop();
+    await waitFor(() => count(cfg.dir) >= N * fraction, { timeoutMs: 60_000, intervalMs: 5, what: `${fraction * 100} % archived` });
+    a.child.kill('SIGKILL');
+    await new Promise((r) => a.child.once('exit', r));
   }
-});
+  const a = await spawnArchiver(cfg.path);
+  assert.equal(a.started.msg, 'archiver started');
+  await waitFor(() => count(cfg.dir) >= N, { timeoutMs: 60_000, what: 'all archived' });
+  const { code, stats } = await a.stop();
+  assert.equal(code, 0);
+  assert.equal(stats?.seq, N);
+  assert.ok(stats!.resets >= 1, 'a restart after SIGKILL resets the consumer');
+  assertExactlyOnce(cfg.dir, N);
+}, { batchSize: 300, maxWaitMs: 20 }, 'info'));
 
-test('archive: deliveries it never saw (stolen from its consumer) and a consumer deleted under it are fetched again, nothing twice', { skip }, async () => {
-  const srv = await startNatsServer();
-  const nc = await connect({ servers: srv.url });
-  const cfg = archiveConfig(srv);
-  try {
-    await publish(nc, 0, 2000);
-    const a = await Archiver.start(loadConfigFile(cfg.path), createLogger('silent'));
-    await waitFor(() => a.stats().seq === 2000, { timeoutMs: 20_000 });
-    const jsm = await jetstreamManager(nc);
-    await jsm.consumers.delete('SYSLOG', 'syslog-archive');
-    await publish(nc, 2000, 3000);
-    await waitFor(() => a.stats().seq === 3000, { timeoutMs: 30_000, what: 'archive after the consumer was deleted' });
-    // a second client pulls from the archiver's consumer and never acks: the archiver sees gaps
-    const thief = await jetstream(nc).consumers.get('SYSLOG', 'syslog-archive');
-    const stealing = (async () => {
-      let stolen = 0;
-      for (let k = 0; k < 20 && stolen < 200; k++) {
-        try {
-          const it = await thief.fetch({ max_messages: 50, expires: 1000 });
-          for await (const m of it) { void m; stolen++; }
-        } catch { /* the archiver reset the consumer under the thief */ }
-      }
-      return stolen;
-    })();
-    await publish(nc, 3000, 6000);
-    const stolen = await stealing;
-    // a later delivery shows the archiver the gap even when the thief took the last messages
-    await publish(nc, 6000, 6100);
-    await waitFor(() => a.stats().seq === 6100, { timeoutMs: 30_000, what: 'archive after stolen deliveries' });
-    const stats = a.stats();
-    await a.stop();
-    assert.ok(stolen > 0, 'the thief got deliveries');
-    assert.ok(stats.resets >= 3, `resets ${stats.resets}: at start, after the delete, after a gap`);
-    assertExactlyOnce(cfg.dir, 6100);
-  } finally {
-    await nc.close();
-    await srv.stop();
-  }
-});
+test('archive: deliveries it never saw (stolen from its consumer) and a consumer deleted under it are fetched again, nothing twice', { skip }, () => withNats(async ({ nc, cfg }) => {
+  await publish(nc, 0, 2000);
+  const a = await Archiver.start(loadConfigFile(cfg.path), createLogger('silent'));
+  await waitFor(() => a.stats().seq === 2000, { timeoutMs: 20_000 });
+  const jsm = await jetstreamManager(nc);
+  await jsm.consumers.delete('SYSLOG', 'syslog-archive');
+  await publish(nc, 2000, 3000);
+  await waitFor(() => a.stats().seq === 3000, { timeoutMs: 30_000, what: 'archive after the consumer was deleted' });
+  // a second client pulls from the archiver's consumer and never acks: the archiver sees gaps
+  const thief = await jetstream(nc).consumers.get('SYSLOG', 'syslog-archive');
+  const stealing = (async () => {
+    let stolen = 0;
+    for (let k = 0; k < 20 && stolen < 200; k++) {
+      try {
+        const it = await thief.fetch({ max_messages: 50, expires: 1000 });
+        for await (const m of it) { void m; stolen++; }
+      } catch { /* the archiver reset the consumer under the thief */ }
+    }
+    return stolen;
+  })();
+  await publish(nc, 3000, 6000);
+  const stolen = await stealing;
+  // a later delivery shows the archiver the gap even when the thief took the last messages
+  await publish(nc, 6000, 6100);
+  await waitFor(() => a.stats().seq === 6100, { timeoutMs: 30_000, what: 'archive after stolen deliveries' });
+  const stats = a.stats();
+  await a.stop();
+  assert.ok(stolen > 0, 'the thief got deliveries');
+  assert.ok(stats.resets >= 3, `resets ${stats.resets}: at start, after the delete, after a gap`);
+  assertExactlyOnce(cfg.dir, 6100);
+}));
 
-test('archive: messages that are not receiver lines are counted and acknowledged, not stored', { skip }, async () => {
-  const srv = await startNatsServer();
-  const nc = await connect({ servers: srv.url });
-  const cfg = archiveConfig(srv);
-  try {
-    await publish(nc, 0, 10);
-    const js = jetstream(nc);
-    await js.publish('syslog.web', 'two\nlines\n');
-    await js.publish('syslog.web', 'no newline');
-    await js.publish('syslog.web.deeper', '{"x":1}\n');
-    await publish(nc, 10, 20);
-    const a = await Archiver.start(loadConfigFile(cfg.path), createLogger('silent'));
-    await waitFor(() => a.stats().seq === 23, { timeoutMs: 20_000 });
-    const s = a.stats();
-    await a.stop();
-    assert.equal(s.invalid, 3);
-    assert.equal(s.archived, 20);
-    assertExactlyOnce(cfg.dir, 20);
-  } finally {
-    await nc.close();
-    await srv.stop();
-  }
-});
+test('archive: messages that are not receiver lines are counted and acknowledged, not stored', { skip }, () => withNats(async ({ nc, cfg }) => {
+  await publish(nc, 0, 10);
+  const js = jetstream(nc);
+  await js.publish('syslog.web', 'two\nlines\n');
+  await js.publish('syslog.web', 'no newline');
+  await js.publish('syslog.web.deeper', '{"x":1}\n');
+  await publish(nc, 10, 20);
+  const a = await Archiver.start(loadConfigFile(cfg.path), createLogger('silent'));
+  await waitFor(() => a.stats().seq === 23, { timeoutMs: 20_000 });
+  const s = a.stats();
+  await a.stop();
+  assert.equal(s.invalid, 3);
+  assert.equal(s.archived, 20);
+  assertExactlyOnce(cfg.dir, 20);
+}));
 
 test('archive: records from a real receiver, read back with tail and search exactly as from a local store', { skip }, async () => {
   const srv = await startNatsServer();
