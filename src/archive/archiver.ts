@@ -12,7 +12,11 @@
  *   messages; a crash halfway is undone from the journal at the next start;
  * - a delivery the archive did not see (a consumer-sequence gap: a crash, a broken connection)
  *   resets the consumer to start right after the highest applied sequence
- *   (archive/consumer.ts), so no message is skipped either.
+ *   (archive/consumer.ts), so no message is skipped either;
+ * - when the consumer takes the whole stream (the default filter), a delivery whose stream
+ *   sequence jumps is checked against the stream leader before it is applied: messages removed
+ *   from the stream (limits, deletes) are a legitimate gap, but a consumer that skipped stored
+ *   messages (seen once on nats-server 2.9 during a cluster fault) is reset to read them.
  * The app is the subject's last token (`<subjectPrefix>.<app>`); the day file is the UTC day of
  * the line's `receivedAt`, as the receiver's file store would choose it.
  */
@@ -39,6 +43,8 @@ export interface ArchiverStats {
   invalid: number;
   /** Consumer resets (a delivery the archive had not seen, or a start after a crash). */
   resets: number;
+  /** Whole-stream consumers: deliveries that jumped over messages the stream still holds (a server fault; read again after a reset). */
+  serverSkips: number;
   /** Group commits. */
   commits: number;
   /** Highest stream sequence in the store. */
@@ -98,6 +104,10 @@ export class Archiver {
   /** Deliveries of an older pull (before a reset) are ignored: they carry its generation. */
   private gen = 0;
   private resetting: Promise<void> | null = null;
+  /** The filter is the stream's one subject: every stream sequence is ours (see {@link onMessage}). */
+  private wholeStream = false;
+  /** Stream sequences up to this one were checked: nothing on the filter after {@link applied} (removed messages). */
+  private gapCheckedTo = 0;
   private stopping = false;
   private housekeeper: NodeJS.Timeout | null = null;
   private readonly counters: ArchiverStats;
@@ -125,7 +135,7 @@ export class Archiver {
     this.applied = this.committedSeq = j.seq;
     this.cseq = this.committedCseq = j.cseq;
     this.consumerId = j.consumer;
-    this.counters = { archived: 0, skipped: 0, invalid: 0, resets: 0, commits: 0, seq: j.seq, pending: 0 };
+    this.counters = { archived: 0, skipped: 0, invalid: 0, resets: 0, serverSkips: 0, commits: 0, seq: j.seq, pending: 0 };
   }
 
   /** Every 10 s: the file store's upkeep (idle files, retention), the lag, a progress line when something moved. */
@@ -169,10 +179,12 @@ export class Archiver {
       nc = await connectJetStream(j, `syslog-receiver archive ${config.archive.durable}`);
       await ensureStream(await jetstreamManager(nc), j);
       const consumer = await ArchiveConsumer.create(nc, { stream: j.stream, durable: config.archive.durable, filterSubject, ackWaitMs: config.archive.ackWaitMs, maxAckPending: config.archive.batchSize * 4 });
-      const { first, last } = await consumer.streamSeqs();
+      const { first, last, wholeStream } = await consumer.streamSeqs();
       if (journal.last.seq > last) throw new Error(`the archive holds stream sequences up to ${journal.last.seq} but stream ${j.stream} ends at ${last}: was the stream recreated? Archive a new stream into an empty storage.dir`);
       if (first > journal.last.seq + 1 && last > 0) log.warn({ code: ErrorCodes.ARCHIVE_OPEN, from: journal.last.seq + 1, to: first - 1 }, 'stream messages after the last archived one were removed (stream limits) before this archiver read them: those on its filter are not in the archive');
       const a = new Archiver(config, log, nc, consumer, journal, sink);
+      a.wholeStream = wholeStream;
+      a.gapCheckedTo = first - 1; // removed before it started (warned above)
       await a.startConsuming(true);
       a.startHousekeeping();
       log.info({ durable: config.archive.durable, stream: j.stream, filterSubject, seq: a.committedSeq, dir }, 'archiver started');
@@ -226,19 +238,23 @@ export class Archiver {
     }
   }
 
-  /** Recreates the consumer after the highest applied sequence (retrying while the servers refuse). */
-  private async reset(why: string): Promise<void> {
-    const start = this.committedSeq + 1;
+  /** Runs a consumer or stream request until the servers answer it (they refuse while there is no quorum). */
+  private async retrying<T>(what: string, f: () => Promise<T>): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       try {
-        this.consumerId = await this.consumer.reset(start);
-        break;
+        return await f();
       } catch (e) {
         if (this.stopping) throw e;
-        this.log.warn({ code: ErrorCodes.ARCHIVE_CONSUMER, error: (e as Error).message, attempt }, 'cannot reset the consumer yet; retrying');
+        this.log.warn({ code: ErrorCodes.ARCHIVE_CONSUMER, error: (e as Error).message, attempt }, `cannot ${what} yet; retrying`);
         await sleep(Math.min(5000, 200 * 2 ** attempt));
       }
     }
+  }
+
+  /** Recreates the consumer after the highest applied sequence (retrying while the servers refuse). */
+  private async reset(why: string): Promise<void> {
+    const start = this.committedSeq + 1;
+    this.consumerId = await this.retrying('reset the consumer', () => this.consumer.reset(start));
     this.cseq = this.committedCseq = 0;
     await this.journal.append(this.entry({}));
     this.counters.resets++;
@@ -257,6 +273,11 @@ export class Archiver {
       this.restart(info.deliverySequence > this.cseq
         ? `consumer sequence ${info.deliverySequence} follows ${this.cseq}: a delivery the archive did not receive`
         : `consumer sequence went back from ${this.cseq} to ${info.deliverySequence} (a new consumer leader)`);
+      return;
+    }
+    // whole stream: a jump in stream sequence is checked first (removed messages, or a consumer that skipped some)
+    if (this.wholeStream && m.seq > this.applied + 1 && m.seq - 1 > this.gapCheckedTo) {
+      this.restart(`stream sequence ${m.seq} follows ${this.applied}: checking the stream`, m.seq);
       return;
     }
     this.cseq = info.deliverySequence;
@@ -301,16 +322,34 @@ export class Archiver {
     p.batch.added(1, data.length);
   }
 
-  /** A delivery was missed: stop this pull, commit what came before it, reset, pull again. */
-  private restart(why: string): void {
+  /**
+   * A delivery was missed: stop this pull, commit what came before it, reset, pull again.
+   * @param gapTo a whole-stream delivery of this stream sequence jumped: first ask the stream
+   *   whether anything between the last applied message and it is still there
+   */
+  private restart(why: string, gapTo = 0): void {
     if (this.resetting !== null || this.stopping) return;
     this.gen++;
     this.log.warn({ reason: why }, 'resetting the consumer after the last archived message');
     this.resetting = (async () => {
       await this.pull?.close().catch(() => undefined);
       await this.drain();
+      if (gapTo > 0) await this.checkGap(gapTo);
       await this.startConsuming(false);
     })().catch((e) => this.fatal(e)).finally(() => { this.resetting = null; });
+  }
+
+  /** After {@link drain}: is there a message between the last archived one and stream sequence `to`? */
+  private async checkGap(to: number): Promise<void> {
+    const from = this.committedSeq + 1;
+    const next = await this.retrying('read the stream', () => this.consumer.firstFrom(from));
+    if (next === null || next >= to) {
+      this.gapCheckedTo = to - 1;
+      this.log.warn({ code: ErrorCodes.ARCHIVE_OPEN, from, to: to - 1 }, 'stream messages were removed (stream limits, deletes) before this archiver read them: they are not in the archive');
+    } else {
+      this.counters.serverSkips++;
+      this.log.error({ code: ErrorCodes.ARCHIVE_CONSUMER, from, delivered: to, stored: next }, 'the consumer skipped messages the stream holds (a server fault): reading them again');
+    }
   }
 
   /** Commits {@link open} when nothing is being committed. */

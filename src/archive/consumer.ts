@@ -44,10 +44,26 @@ export class ArchiveConsumer {
     }
   }
 
-  /** First and last sequence in the stream (0 when it never held a message). @throws the server's error */
-  async streamSeqs(): Promise<{ first: number; last: number }> {
-    const st = (await this.jsm.streams.info(this.o.stream)).state;
-    return { first: st.first_seq, last: st.last_seq };
+  /**
+   * First and last sequence in the stream (0 when it never held a message), and whether the
+   * filter takes every message of the stream (its one subject is the filter).
+   * @throws the server's error
+   */
+  async streamSeqs(): Promise<{ first: number; last: number; wholeStream: boolean }> {
+    const { state, config } = await this.jsm.streams.info(this.o.stream);
+    return { first: state.first_seq, last: state.last_seq, wholeStream: config.subjects?.length === 1 && config.subjects[0] === this.o.filterSubject };
+  }
+
+  /**
+   * The stream sequence of the first message on the filter at or after `seq`, asked of the
+   * stream leader (`STREAM.MSG.GET` with `next_by_subj`, nats-server 2.9+), or null when there is
+   * none (yet). Used to tell messages removed from the stream from messages a consumer skipped.
+   * @throws the server's error (no quorum, timeout): the caller retries
+   */
+  async firstFrom(seq: number): Promise<number | null> {
+    // next_by_subj is a MsgRequest the server takes; the client's type lists only seq / last_by_subj
+    const m = await this.jsm.streams.getMessage(this.o.stream, { seq, next_by_subj: this.o.filterSubject } as unknown as { seq: number });
+    return m === null ? null : m.seq;
   }
 
   /**
