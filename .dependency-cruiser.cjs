@@ -31,7 +31,7 @@ const ARCHIVE = '^src/archive/';
 /** The Sink interface: the only part of sinks/ the pipeline sees. */
 const SINK_INTERFACE = '^src/sinks/(types|batch)\\.ts$';
 /** Concrete front-ends (what frontends.ts registers). */
-const FRONT_ENDS = '^src/(transports/(udp|tcp|tls|relp)|admin/server)\\.ts$';
+const FRONT_ENDS = '^src/(transports/(udp|tcp|tls|relp|http/listener)|admin/server)\\.ts$';
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {

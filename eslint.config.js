@@ -9,7 +9,7 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['dist/**', 'node_modules/**', 'data/**', '.tmp/**', 'certs/**', 'fixtures/**', 'coverage/**'],
+    ignores: ['dist/**', 'node_modules/**', 'data/**', '.tmp/**', 'certs/**', 'fixtures/**', 'coverage/**', '.scratch/**'],
   },
   js.configs.recommended,
   tseslint.configs.recommended,

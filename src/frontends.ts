@@ -6,9 +6,10 @@
 import type { Registry } from 'prom-client';
 import { AdminServer, type HealthCheck } from './admin/server.js';
 import type { TlsFileResolver, TlsFiles } from './certs/listener-files.js';
-import { LISTEN_KEYS, type ListenConfig, type ListenerConfig, type RelpListenerConfig, type TlsListenerConfig, type UdpListenerConfig } from './config/schema.js';
+import { LISTEN_KEYS, type HttpListenerConfig, type ListenConfig, type ListenerConfig, type RelpListenerConfig, type TlsListenerConfig, type UdpListenerConfig } from './config/schema.js';
 import { ErrorCodes, ReceiverError } from './errors.js';
 import type { FrontEndDeps } from './transports/connection.js';
+import { HttpListener } from './transports/http/listener.js';
 import { RelpListener } from './transports/relp.js';
 import { TcpListener } from './transports/tcp.js';
 import { TlsListener } from './transports/tls.js';
@@ -60,7 +61,7 @@ async function secured(ctx: FrontEndContext, e: ListenerEntry<TlsListenerConfig>
   }
 }
 
-const KINDS: { [K in ListenKey]: Kind<K extends 'tls' ? TlsListenerConfig : K extends 'relp' ? RelpListenerConfig : K extends 'udp' ? UdpListenerConfig : ListenerConfig> } = {
+const KINDS: { [K in ListenKey]: Kind<K extends 'tls' ? TlsListenerConfig : K extends 'relp' ? RelpListenerConfig : K extends 'http' ? HttpListenerConfig : K extends 'udp' ? UdpListenerConfig : ListenerConfig> } = {
   udp: { entries: (l) => one(l.udp), create: async (ctx, e) => new UdpListener(e.name, e.cfg, ctx.deps) },
   tcp: { entries: (l) => one(l.tcp), create: async (ctx, e) => new TcpListener(e.name, e.cfg, ctx.deps) },
   tls: {
@@ -71,10 +72,14 @@ const KINDS: { [K in ListenKey]: Kind<K extends 'tls' ? TlsListenerConfig : K ex
     entries: (l) => one(l.relp),
     create: (ctx, e) => secured(ctx, e, e.cfg.tls, (files) => new RelpListener(e.name, e.cfg, files, ctx.deps)),
   },
+  http: {
+    entries: (l) => [...(l.http ?? [])],
+    create: (ctx, e) => secured(ctx, e, e.cfg.tls, (files) => new HttpListener(e.name, e.cfg, files, ctx.deps)),
+  },
   admin: { entries: (l) => one(l.admin), create: async (ctx, e) => new AdminServer(e.name, e.cfg, ctx.prometheus(), ctx.health, ctx.deps.log) },
 };
 
-/** Every configured listener, in `LISTEN_KEYS` order (udp, tcp, tls…, relp, admin). */
+/** Every configured listener, in `LISTEN_KEYS` order (udp, tcp, tls…, relp, http…, admin). */
 export function listenerEntries(listen: ListenConfig): ListenerEntry[] {
   return LISTEN_KEYS.flatMap((kind) => {
     const list = KINDS[kind].entries(listen);

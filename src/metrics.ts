@@ -70,6 +70,10 @@ export class Metrics {
   relpFailed = 0;
   /** RELP sessions closed for a protocol violation, plus unknown commands answered 500. */
   relpProtocolErrors = 0;
+  /** HTTP intake responses by status code (`200`, `401`, `413` …). */
+  readonly httpResponses = new Map<number, number>();
+  /** HTTP requests closed before an answer: header or body timeout, a broken connection. */
+  httpAborted = 0;
   /** Times the batcher crossed its high-water mark and stream sockets were paused. */
   backpressurePauses = 0;
   /**
@@ -102,6 +106,8 @@ export class Metrics {
       relpAcked: this.relpAcked,
       relpFailed: this.relpFailed,
       relpProtocolErrors: this.relpProtocolErrors,
+      httpResponses: Object.fromEntries(this.httpResponses),
+      httpAborted: this.httpAborted,
       tlsHandshakeFailures: this.tlsHandshakeFailures,
       tlsClientCertRejected: this.tlsClientCertRejected,
       tlsReloads: this.tlsReloads,

@@ -40,6 +40,8 @@ export interface ReceiverAddresses {
   /** In `listen.tls` order. */
   tls?: AddressInfo[];
   relp?: AddressInfo;
+  /** In `listen.http` order. */
+  http?: AddressInfo[];
   admin?: AddressInfo;
 }
 
@@ -138,7 +140,7 @@ export class Receiver {
       this.frontEnds.push(entry);
       const a = await entry.fe.start().catch((err) => { throw bindError(err, e.name, e.cfg.address, e.cfg.port); });
       entry.address = a;
-      if (e.kind === 'tls') (this.addresses.tls ??= []).push(a);
+      if (e.kind === 'tls' || e.kind === 'http') (this.addresses[e.kind] ??= []).push(a);
       else this.addresses[e.kind] = a;
     }
   }

@@ -32,7 +32,7 @@
  * numbers with up to 3 decimals are written as digits (Number#toString costs ~200 ns);
  * STRUCTURED-DATA is written from the frame's bytes (record-sd.ts).
  */
-import { RECEIVER_OWNED_KEYS, RECORD_KEYS, type FrameSource, type RecordFields, type StructuredDataBytes, type SyslogFormat, type TokenSource } from './record.js';
+import { RECEIVER_OWNED_KEYS, RECORD_KEYS, SYSLOG_FORMATS, TOKEN_SOURCES, type FrameSource, type RecordFields, type StructuredDataBytes, type SyslogFormat, type TokenSource } from './record.js';
 import { isPlainJsonWord, SD_INDEX_NAMES, structuredDataJsonBound, structuredDataObject, writeJsonControl, writeStructuredDataJson } from './record-sd.js';
 
 /** Counters {@link writeRecord} adds to (the receiver's Metrics has them). */
@@ -97,14 +97,12 @@ const END = frag('}\n');
 /** `,"facility":F,"severity":S,"hostname":` for PRI values 0..191 (facility * 8 + severity). */
 const PRI: readonly Frag[] = Array.from({ length: 192 }, (_, v) => frag(`,"facility":${v >> 3},"severity":${v & 7},"hostname":`));
 
-const FORMATS: readonly SyslogFormat[] = ['rfc5424', 'rfc3164', 'raw'];
-const TOKEN_SOURCES: readonly TokenSource[] = ['cee', 'app-name', 'tag', 'inline', 'tls-cert', 'ip'];
 
 /** Index of a (format, tokenSource) pair in {@link META_JSON} (+1 when truncated). */
 const META_INDEX: Record<string, Record<string, number>> = {};
 /** `,"syslog":{...}` of every combination. */
 const META_JSON: string[] = [];
-for (const format of FORMATS) {
+for (const format of SYSLOG_FORMATS) {
   META_INDEX[format] = {};
   for (const tokenSource of TOKEN_SOURCES) {
     META_INDEX[format][tokenSource] = META_JSON.length;

@@ -5,15 +5,24 @@
  */
 
 /** Every transport a frame can arrive on: the one list metrics, config and front-ends use. */
-export const TRANSPORTS = ['udp', 'tcp', 'tls', 'relp'] as const;
+export const TRANSPORTS = ['udp', 'tcp', 'tls', 'relp', 'http', 'https'] as const;
 /** Transport a frame arrived on. */
 export type Transport = (typeof TRANSPORTS)[number];
 
-/** Which syslog grammar the line matched (DESIGN §4). */
-export type SyslogFormat = 'rfc5424' | 'rfc3164' | 'raw';
+/**
+ * Which syslog grammar the line matched (DESIGN §4); `json` is an HTTP event that was one JSON
+ * object (HTTP intake), `raw` also an HTTP text event.
+ */
+export const SYSLOG_FORMATS = ['rfc5424', 'rfc3164', 'raw', 'json'] as const;
+export type SyslogFormat = (typeof SYSLOG_FORMATS)[number];
 
-/** Where the app was resolved from (DESIGN §6), in resolution order. */
-export type TokenSource = 'cee' | 'app-name' | 'tag' | 'inline' | 'tls-cert' | 'ip';
+/**
+ * Where the app was resolved from (DESIGN §6), in resolution order for syslog; HTTP intake:
+ * `index` (an Elasticsearch index name: the path or a bulk item's `_index`), `url` (the Loggly or
+ * Logentries path), `header` (`Authorization: Bearer` / `Basic`).
+ */
+export const TOKEN_SOURCES = ['cee', 'app-name', 'tag', 'inline', 'tls-cert', 'ip', 'index', 'url', 'header'] as const;
+export type TokenSource = (typeof TOKEN_SOURCES)[number];
 
 /** RFC 5424 §6.3 STRUCTURED-DATA: `{ sdId: { paramName: unescapedValue } }` (the stored form). */
 export type StructuredData = Record<string, Record<string, string>>;

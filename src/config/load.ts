@@ -71,7 +71,7 @@ function flow<T extends object>(o: T, keys: ReadonlyArray<keyof T & string>): st
 
 /**
  * The config written on first start: every listener of {@link LISTEN_KEYS} (udp, tcp, tls,
- * relp, admin) at its default address and port, one app `default` with `token`, and every
+ * relp, http, admin) at its default address and port, one app `default` with `token`, and every
  * `storage`, `limits` and `pipeline` key at its default. All values come from the schema's defaults
  * ({@link DEFAULT_CONFIG}), so the file always says what an empty one would mean; it loads
  * with {@link parseConfig} as it is.
@@ -87,6 +87,8 @@ export function defaultConfigText(token: string = randomUUID()): string {
       `  tls:  ${flow(listen.tls![0], [...at, 'clientAuth'])}`,
     relp: '  # RELP: acknowledged only once stored durably; tls: true for RELP over TLS\n' +
       `  relp: ${flow(listen.relp!, [...at, 'tls'])}`,
+    http: '  # HTTP(S) intake: Elasticsearch _bulk (index = app token), Loggly, Logentries; tls: true for HTTPS\n' +
+      `  http: ${flow(listen.http![0], [...at, 'tls'])}`,
     admin: '  # Prometheus /metrics and /healthz\n' +
       `  admin: ${flow(listen.admin!, at)}`,
   };

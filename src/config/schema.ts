@@ -89,6 +89,23 @@ export interface RelpListenerConfig extends TlsListenerConfig {
   maxUnackedFrames: number;
 }
 
+/**
+ * An HTTP(S) intake listener (the HTTP intake issue): Elasticsearch/OpenSearch `_bulk` and
+ * document APIs, Loggly and Logentries inputs. With `tls: true` it speaks HTTPS with the same
+ * certificate options as a TLS listener (`cert`/`key` absent → the generated set in certsDir).
+ */
+export interface HttpListenerConfig extends TlsListenerConfig {
+  tls: boolean;
+  /** The request line and headers must have arrived within this, ms; else the socket is closed. */
+  headerTimeoutMs: number;
+  /** The whole request (headers and body) must have arrived within this, ms; else 408 and close. */
+  bodyTimeoutMs: number;
+  /** An idle keep-alive connection is closed after this, ms. */
+  keepAliveTimeoutMs: number;
+  /** Requests being read or waiting for their acks at once, per listener; more wait unread (backpressure). */
+  maxConcurrentRequests: number;
+}
+
 /** `listen:` — a listener absent here is not started. Its keys are {@link LISTEN_KEYS}. */
 export interface ListenConfig {
   udp?: UdpListenerConfig;
@@ -96,6 +113,8 @@ export interface ListenConfig {
   /** One or more TLS listeners (`listen.tls` may be a mapping or a list). */
   tls?: TlsListenerConfig[];
   relp?: RelpListenerConfig;
+  /** One or more HTTP(S) intake listeners (`listen.http` may be a mapping or a list). */
+  http?: HttpListenerConfig[];
   /** HTTP `/metrics` and `/healthz`; keep it on a private address. */
   admin?: ListenerConfig;
 }
@@ -205,6 +224,8 @@ export interface LimitsConfig {
   maxConnections: number;
   /** A stream connection silent for this long is closed, ms (0 = never). */
   idleTimeoutMs: number;
+  /** Largest HTTP request body, bytes, after gzip/deflate decoding too; larger → 413. */
+  maxHttpBodyBytes: number;
 }
 
 /** `auth:` — the CEE field names that carry a token (DESIGN §6 rule 1). */
@@ -230,7 +251,7 @@ export interface Config {
 }
 
 /** The listener names of `listen:`, in the order they are started and described. */
-export const LISTEN_KEYS = ['udp', 'tcp', 'tls', 'relp', 'admin'] as const;
+export const LISTEN_KEYS = ['udp', 'tcp', 'tls', 'relp', 'http', 'admin'] as const;
 /** One of {@link LISTEN_KEYS}. */
 export type ListenKey = (typeof LISTEN_KEYS)[number];
 
@@ -353,16 +374,28 @@ const RelpListenerSchema = mapping({
   onWriteError: oneOf(['nack', 'close']).default('nack'),
 }).superRefine(checkTls, always);
 
+const HttpListenerSchema = nullAsEmpty(mapping({
+  ...tlsShape(9200),
+  tls: bool().default(false),
+  headerTimeoutMs: int(100, 600_000).default(10_000),
+  bodyTimeoutMs: int(100, 3_600_000).default(60_000),
+  keepAliveTimeoutMs: int(100, 3_600_000).default(65_000),
+  maxConcurrentRequests: int(1, 100_000).default(64),
+}).superRefine(checkTls, always));
+
+/** A mapping (one listener) or a list of them; absent or null → none. Output: always a list. */
+const oneOrMore = <T extends z.ZodType>(schema: T, what: string) => z.union([schema, z.array(schema).superRefine((l, ctx) => checkPorts(l, ctx, what), always)], { error: 'must be a mapping or a list of mappings' })
+  .nullish()
+  .transform((v) => (v === null || v === undefined ? undefined : Array.isArray(v) ? v : [v]))
+  .optional();
+
 const ListenSchema = nullAsEmpty(mapping({
   udp: nullAsEmpty(mapping({ ...listenerShape('0.0.0.0', 514), recvBufferBytes: int(0, 2 ** 31 - 1).default(8 * 1024 * 1024), reader: oneOf(UDP_READERS).default('auto') })).optional(),
   tcp: listener('0.0.0.0', 514).optional(),
-  /** A mapping (one listener) or a list of them; absent or null → none. Output: always a list. */
-  tls: z.union([TlsListenerSchema, z.array(TlsListenerSchema).superRefine(checkTlsPorts, always)], { error: 'must be a mapping or a list of mappings' })
-    .nullish()
-    .transform((v) => (v === null || v === undefined ? undefined : Array.isArray(v) ? v : [v]))
-    .optional(),
+  tls: oneOrMore(TlsListenerSchema, 'TLS'),
   /** Absent or null → not started. */
   relp: RelpListenerSchema.nullish().transform((v) => v ?? undefined).optional(),
+  http: oneOrMore(HttpListenerSchema, 'HTTP'),
   admin: listener('127.0.0.1', 9514).optional(),
 } satisfies Record<ListenKey, z.ZodType>).superRefine(checkListen, always)
   // a key given as `undefined` (from code, not YAML) means "not started", like an absent one
@@ -373,19 +406,19 @@ function checkListen(l: unknown, ctx: Ctx): void {
   if (!isObj(l)) return;
   // a malformed listener (`tls: 5`) counts as given: it is reported by itself
   const given = (v: unknown): boolean => v !== undefined && v !== null && !(Array.isArray(v) && v.length === 0);
-  if (l.udp === undefined && l.tcp === undefined && !given(l.tls) && !given(l.relp)) {
-    ctx.addIssue({ code: 'custom', path: [], message: 'no listener configured (add listen.udp, listen.tcp, listen.tls and/or listen.relp)' });
+  if (l.udp === undefined && l.tcp === undefined && !given(l.tls) && !given(l.relp) && !given(l.http)) {
+    ctx.addIssue({ code: 'custom', path: [], message: 'no listener configured (add listen.udp, listen.tcp, listen.tls, listen.relp and/or listen.http)' });
   }
 }
 
 /** TLS listeners on distinct address:port (port 0 excepted). `list` is partly parsed. */
-function checkTlsPorts(list: unknown, ctx: Ctx): void {
+function checkPorts(list: unknown, ctx: Ctx, what: string): void {
   if (!Array.isArray(list)) return;
   const ports = new Set<string>();
   list.forEach((t: unknown, i) => {
     if (!isObj(t) || typeof t.address !== 'string' || isIP(t.address) === 0 || !Number.isInteger(t.port)) return;
     const k = `${t.address}:${String(t.port)}`;
-    if (t.port !== 0 && ports.has(k)) ctx.addIssue({ code: 'custom', path: [i, 'port'], message: `${k} is used by another TLS listener` });
+    if (t.port !== 0 && ports.has(k)) ctx.addIssue({ code: 'custom', path: [i, 'port'], message: `${k} is used by another ${what} listener` });
     ports.add(k);
   });
 }
@@ -518,6 +551,7 @@ const LimitsSchema = nullAsEmpty(mapping({
   maxMessageBytes: int(480, 16 * 1024 * 1024).default(65_536),
   maxConnections: int(1, 1_000_000).default(10_000),
   idleTimeoutMs: int(0, 2 ** 31 - 1).default(600_000),
+  maxHttpBodyBytes: int(1024, 2 ** 30).default(10 * 1024 * 1024),
 })).prefault({});
 
 const PipelineSchema = nullAsEmpty(mapping({
@@ -585,6 +619,8 @@ export const DEFAULT_TCP: ListenerConfig = DEFAULT_CONFIG.listen.tcp!;
 export const DEFAULT_TLS: TlsListenerConfig = DEFAULT_CONFIG.listen.tls![0];
 /** `listen.relp: {}` — 0.0.0.0:20514, plain RELP. */
 export const DEFAULT_RELP: RelpListenerConfig = DEFAULT_CONFIG.listen.relp!;
+/** `listen.http: {}` — 0.0.0.0:9200, plain HTTP. */
+export const DEFAULT_HTTP: HttpListenerConfig = DEFAULT_CONFIG.listen.http![0];
 /** `listen.admin: {}` — 127.0.0.1:9514. */
 export const DEFAULT_ADMIN: ListenerConfig = DEFAULT_CONFIG.listen.admin!;
 /** `storage:` absent. */
@@ -646,8 +682,12 @@ export function describeListeners(listen: ListenConfig): string[] {
   return LISTEN_KEYS.flatMap((k) => {
     const v = listen[k];
     const list: ListenerConfig[] = v === undefined ? [] : Array.isArray(v) ? v : [v];
-    const name = k === 'relp' && listen.relp?.tls ? 'relp+tls' : k;
-    return list.map((l) => `${name} ${k === 'admin' ? 'http://' : ''}${l.address}:${l.port}`);
+    return list.map((l) => {
+      const secure = (k === 'relp' || k === 'http') && (l as HttpListenerConfig).tls;
+      const name = k === 'relp' && secure ? 'relp+tls' : k;
+      const scheme = k === 'admin' ? 'http://' : k === 'http' ? (secure ? 'https://' : 'http://') : '';
+      return `${name} ${scheme}${l.address}:${l.port}`;
+    });
   });
 }
 

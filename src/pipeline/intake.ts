@@ -19,9 +19,13 @@ import { ParsePool } from './parse-pool.js';
 import { QuotaResult, Quotas } from './quota.js';
 import { RecordMaker } from './record-maker.js';
 import { recordSizeHint } from '../record-json.js';
+import type { TokenSource } from '../record.js';
+import { EventRecordWriter, type IntakeEvent } from './event-record.js';
 
 export { RecordStatus } from '../sinks/types.js';
 export type { Finalizer } from './acker.js';
+export { QuotaResult } from './quota.js';
+export type { IntakeEvent } from './event-record.js';
 
 /**
  * Result of {@link Intake.frame}: `Stored` (queued for the sinks), `Rejected` (counted, not
@@ -89,6 +93,7 @@ const MAX_RUN_BYTES = 64 * 1024;
 
 export class Intake extends EventEmitter<IntakeEvents> {
   private readonly maker: RecordMaker;
+  private readonly events: EventRecordWriter;
   private readonly quotas: Quotas;
   private readonly batcher: Batcher;
   private readonly metrics: Metrics;
@@ -112,6 +117,7 @@ export class Intake extends EventEmitter<IntakeEvents> {
   constructor(o: IntakeOptions) {
     super();
     this.maker = new RecordMaker(o.apps, o.tokenFields);
+    this.events = new EventRecordWriter(o.tokenFields);
     this.quotas = new Quotas(o.apps);
     this.metrics = o.metrics;
     this.log = o.log;
@@ -136,6 +142,7 @@ export class Intake extends EventEmitter<IntakeEvents> {
   configure(apps: readonly AppConfig[], tokenFields: readonly string[]): void {
     this.submit();
     this.maker.configure(apps, tokenFields);
+    this.events.configure(tokenFields);
     this.pool?.configure(apps, tokenFields);
     this.quotas.configure(apps);
   }
@@ -188,6 +195,45 @@ export class Intake extends EventEmitter<IntakeEvents> {
     if (this.gatherTimer !== null) clearTimeout(this.gatherTimer);
     await this.pool?.close();
     await this.batcher.close();
+  }
+
+  /** The app of `token` when it is a known token (any case), else null (HTTP intake: tokens in paths and headers). */
+  appForToken(token: string): string | null { return this.maker.appForToken(token); }
+
+  /** Why nothing can be stored now (a required sink cannot write: `disk_full`, `write_error`), else null. */
+  get downReason(): RejectReason | null { return this.batcher.down?.reason ?? null; }
+
+  /**
+   * Charges `events` events of `bytes` received bytes to `app`'s quotas, all or nothing: an HTTP
+   * request is stored whole or refused whole (429). The rate bucket may go below zero for a
+   * request larger than `burstEvents` (it is let through when the bucket is full; later requests
+   * wait until it has refilled).
+   * @returns Ok, or why not (nothing charged; {@link retryAtMs} says when to retry)
+   */
+  reserve(app: string, events: number, bytes: number, nowMs: number): QuotaResult {
+    return this.quotas.takeMany(app, events, bytes, nowMs);
+  }
+
+  /**
+   * Stores one event a front-end parsed itself (HTTP intake) for `app`, after {@link reserve}:
+   * the token is removed, its record goes into the batch, and `finalizer` is told the outcome
+   * across the required sinks. Counted as received on the front-end's side.
+   * @param token the token that authorized it (cut out of the message text), or null
+   */
+  event(app: string, ev: IntakeEvent, tokenSource: TokenSource, token: string | null, source: FrameSource, receivedAtMs: number, finalizer: Finalizer): void {
+    const w = this.events;
+    w.scrub(ev, token);
+    const g = this.batcher.group(app);
+    let room = recordSizeHint(ev.bytes + 256);
+    let e = w.write(g.room(room), g.offset, ev, app, tokenSource, source, receivedAtMs, this.maker.counters);
+    while (e < 0) {
+      room *= 2;
+      e = w.write(g.room(room), g.offset, ev, app, tokenSource, source, receivedAtMs, this.maker.counters);
+    }
+    const m = this.metrics;
+    m.ceeKeysDropped += this.maker.counters.ceeKeysDropped;
+    this.maker.counters.ceeKeysDropped = 0;
+    this.batcher.added(g, 1, g.commit(e, receivedAtMs), finalizer);
   }
 
   /** Counts a frame that is not stored. */

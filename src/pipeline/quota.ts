@@ -58,6 +58,16 @@ export class Quotas {
    * @returns Ok, or why not (nothing is charged then; {@link retryAtMs} says when to retry)
    */
   take(app: string, bytes: number, nowMs: number): QuotaResult {
+    return this.takeMany(app, 1, bytes, nowMs);
+  }
+
+  /**
+   * Charges `events` events of `bytes` in total to `app` at `nowMs`, all or nothing (an HTTP
+   * request). A charge larger than the bucket passes when the bucket is full and leaves it in
+   * debt (negative), so the average rate still holds.
+   * @returns Ok, or why not (nothing is charged then; {@link retryAtMs} says when to retry)
+   */
+  takeMany(app: string, events: number, bytes: number, nowMs: number): QuotaResult {
     const q = this.apps.get(app);
     if (q === undefined) return QuotaResult.Ok;
     const day = Math.floor(nowMs / DAY_MS);
@@ -70,11 +80,12 @@ export class Quotas {
       const elapsed = nowMs - q.lastMs;
       q.lastMs = nowMs;
       if (elapsed > 0) q.tokens = Math.min(q.burst, q.tokens + (elapsed * q.rate) / 1000);
-      if (q.tokens < 1) {
-        this.retryAtMs = nowMs + Math.ceil(((1 - q.tokens) * 1000) / q.rate);
+      const need = Math.min(events, q.burst);
+      if (q.tokens < need) {
+        this.retryAtMs = nowMs + Math.ceil(((need - q.tokens) * 1000) / q.rate);
         return QuotaResult.RateLimited;
       }
-      q.tokens -= 1;
+      q.tokens -= events;
     }
     q.bytesToday += bytes;
     return QuotaResult.Ok;

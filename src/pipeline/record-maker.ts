@@ -5,6 +5,7 @@
  */
 import { authorize, type Authorization } from '../auth/index.js';
 import { AppRegistry } from '../auth/registry.js';
+import { appForToken } from '../auth/token.js';
 import type { AppConfig } from '../config/schema.js';
 import { parseMessage, type ParsedMessage } from '../parse/index.js';
 import type { FrameSource } from '../record.js';
@@ -42,6 +43,11 @@ export class RecordMaker {
     this.auth = authorize(parsed, source, this.registry, this.tokenFields);
     this.parsed = this.auth === null ? null : parsed;
     return this.auth !== null;
+  }
+
+  /** The app of `token` when it is a known token (any case), else null. */
+  appForToken(token: string): string | null {
+    return appForToken(this.registry.tokens, token);
   }
 
   /** True when the last authorized message's MSG looked like CEE/JSON but was not one object. */

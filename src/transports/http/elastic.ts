@@ -1,0 +1,78 @@
+/**
+ * Response bodies in the shapes Elasticsearch 8.x answers with (its REST API reference), so
+ * that clients and shippers which check them — the Elastic client's product check (the
+ * `X-Elastic-Product` header and `GET /`), rsyslog `omelasticsearch`'s bulk reply parser,
+ * OpenSearch clients, Beats' and Logstash's template setup — go on sending.
+ */
+import type { ProbeName } from './routes.js';
+
+/** Sent on every response (the Elastic client 8+ refuses a server without it). */
+export const PRODUCT_HEADER = { 'x-elastic-product': 'Elasticsearch' } as const;
+
+/** An Elasticsearch error body: `{"error":{"root_cause":[…],"type","reason"},"status"}`. */
+export function esError(status: number, type: string, reason: string): string {
+  return JSON.stringify({ error: { root_cause: [{ type, reason }], type, reason }, status });
+}
+
+const ROOT = JSON.stringify({
+  name: 'syslog-receiver',
+  cluster_name: 'syslog-receiver',
+  cluster_uuid: 'syslog-receiver-http-intake',
+  version: {
+    number: '8.11.0',
+    build_flavor: 'default',
+    build_type: 'tar',
+    build_hash: 'syslog-receiver',
+    build_date: '2023-11-04T10:04:57.184859352Z',
+    build_snapshot: false,
+    lucene_version: '9.8.0',
+    minimum_wire_compatibility_version: '7.17.0',
+    minimum_index_compatibility_version: '7.0.0',
+  },
+  tagline: 'You Know, for Search',
+});
+
+/** The body of a probe, and its content type. */
+export function probeBody(name: ProbeName): { type: string; body: string } {
+  switch (name) {
+    case 'root': return { type: 'application/json', body: ROOT };
+    case 'health': return { type: 'text/plain; charset=UTF-8', body: `${Math.floor(Date.now() / 1000)} 00:00:00 syslog-receiver green 1 1 0 0 0 0 0 0 - 100.0%\n` };
+    case 'nodes': return { type: 'application/json', body: JSON.stringify({ _nodes: { total: 1, successful: 1, failed: 0 }, cluster_name: 'syslog-receiver', nodes: {} }) };
+    case 'license': return { type: 'application/json', body: JSON.stringify({ license: { status: 'active', type: 'basic', uid: 'syslog-receiver' } }) };
+    case 'xpack': return { type: 'application/json', body: JSON.stringify({ build: {}, license: { status: 'active', type: 'basic', mode: 'basic' }, features: {} }) };
+    case 'acknowledged': return { type: 'application/json', body: '{"acknowledged":true}' };
+    case 'exists': return { type: 'application/json', body: '{}' };
+  }
+}
+
+/** What the bulk or document response says about one stored (or failed) item. */
+export interface ItemResult {
+  action: string;
+  index: string;
+  id: string;
+  status: number;
+  /** Present when `status` is not 2xx. */
+  error?: { type: string; reason: string };
+}
+
+const SHARDS = { total: 1, successful: 1, failed: 0 };
+
+function itemBody(r: ItemResult, seq: number): Record<string, unknown> {
+  if (r.error !== undefined) return { _index: r.index, _id: r.id, status: r.status, error: r.error };
+  return { _index: r.index, _id: r.id, _version: 1, result: 'created', _shards: SHARDS, _seq_no: seq, _primary_term: 1, status: r.status };
+}
+
+/** `{"took","errors","items":[{<action>:{…}}]}` — the bulk API's response. */
+export function bulkResponse(results: readonly ItemResult[], tookMs: number): string {
+  let errors = false;
+  const items = results.map((r, i) => {
+    if (r.status >= 300) errors = true;
+    return { [r.action]: itemBody(r, i) };
+  });
+  return JSON.stringify({ took: tookMs, errors, items });
+}
+
+/** The index API's response for one created document. */
+export function docResponse(r: ItemResult): string {
+  return JSON.stringify(itemBody(r, 0));
+}
