@@ -3,8 +3,9 @@
 # Puts every syslog client the interop tests (test/interop/) drive on a Debian bookworm box,
 # non-interactively and without starting any daemon. Idempotent: when everything is already
 # there it only checks and prints versions (no apt-get at all). Runs as root, or through sudo.
-#   rsyslog (+ relp, gnutls, openssl), logger (bsdutils), nc (netcat-openbsd), socat, openssl,
-#   gnutls-bin, python3, nats-server (JetStream; the scale-out tests start their own servers);
+#   rsyslog (+ relp, gnutls, openssl, elasticsearch: omelasticsearch for the HTTP intake tests),
+#   logger (bsdutils), nc (netcat-openbsd), socat, openssl, gnutls-bin, python3, curl (HTTP intake
+#   tests), nats-server (JetStream; the scale-out tests start their own servers);
 #   syslog-ng-core unpacked into SYSLOG_NG_DIR (default /opt/syslog-ng,
 #   the tests look there, or in $SYSLOG_NG_ROOT) because it conflicts with rsyslog in apt.
 set -euo pipefail
@@ -16,8 +17,8 @@ elif command -v sudo >/dev/null 2>&1; then SUDO=(sudo -n env DEBIAN_FRONTEND=non
 else echo "install-interop-clients: run as root (or install sudo)" >&2; exit 1; fi
 as_root() { "${SUDO[@]}" "$@"; }
 
-PKGS=(rsyslog rsyslog-relp rsyslog-gnutls rsyslog-openssl bsdutils netcat-openbsd socat openssl
-      gnutls-bin python3 ca-certificates nats-server)
+PKGS=(rsyslog rsyslog-relp rsyslog-gnutls rsyslog-openssl rsyslog-elasticsearch bsdutils
+      netcat-openbsd socat openssl gnutls-bin python3 ca-certificates curl nats-server)
 # syslog-ng-core's Depends: (runtime libraries only; the package itself is unpacked, see below)
 SNG_LIBS=(libivykis0 libnet1 libjson-c5 libglib2.0-0 libpcre3 libwrap0 libsystemd0 libssl3 libcap2)
 
@@ -74,4 +75,5 @@ SNG_VER=$(ls "$SNG_DIR/usr/lib/syslog-ng" | grep -E '^[0-9]+\.[0-9]+$' | sort -V
 PATH=$PATH:/usr/sbin:/sbin rsyslogd -v | head -1
 logger --version
 nats-server --version
+curl --version | head -1
 nc -h 2>&1 | head -1 || true
