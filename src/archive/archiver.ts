@@ -16,7 +16,7 @@
  * - when the consumer takes the whole stream (the default filter), a delivery whose stream
  *   sequence jumps is checked against the stream leader before it is applied: messages removed
  *   from the stream (limits, deletes) are a legitimate gap, but a consumer that skipped stored
- *   messages (seen once on nats-server 2.9 during a cluster fault) is reset to read them.
+ *   messages (a server fault: the likeliest cause of one lost CI run of the cluster fault test on nats-server 2.9.10) is reset to read them.
  * The app is the subject's last token (`<subjectPrefix>.<app>`); the day file is the UTC day of
  * the line's `receivedAt`, as the receiver's file store would choose it.
  */
