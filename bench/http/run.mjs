@@ -114,10 +114,10 @@ async function run(mode, data) {
   let peak = rssMb(pid);
   const t0 = performance.now();
   const sending = mode === 'bulk' ? sendBulk(rx.httpPort, data) : sendTcp(rx.tcpPort, data);
-  let failed = null;
-  sending.catch((e) => { failed = e; });
+  const state = { failed: null };
+  sending.catch((e) => { state.failed = e; });
   let n = 0;
-  for (const until = Date.now() + 600_000; n < N && failed === null && Date.now() < until;) {
+  for (const until = Date.now() + 600_000; n < N && state.failed === null && Date.now() < until;) {
     await sleep(20);
     n = await durable(rx.adminPort);
     peak = Math.max(peak, rssMb(pid));
@@ -128,7 +128,7 @@ async function run(mode, data) {
   rx.child.kill('SIGTERM');
   await new Promise((r) => rx.child.once('exit', r));
   rmSync(dir, { recursive: true, force: true });
-  if (failed !== null || n < N) throw new Error(`${mode}: ${n} of ${N} durable${failed ? `: ${failed.message}` : ''}`);
+  if (state.failed !== null || n < N) throw new Error(`${mode}: ${n} of ${N} durable${state.failed ? `: ${state.failed.message}` : ''}`);
   return { mode, eps: N / seconds, cpuUs: (cpu * 1e6) / N, rss: peak };
 }
 

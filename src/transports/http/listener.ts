@@ -21,6 +21,7 @@ import { createServer as createHttpServer, type IncomingMessage, type Server as 
 import { createServer as createNetServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import type { TlsFiles } from '../../certs/listener-files.js';
 import type { HttpListenerConfig } from '../../config/schema.js';
+import { ErrorCodes } from '../../errors.js';
 import { QuotaResult, RecordStatus, type Intake, type IntakeEvent } from '../../pipeline/intake.js';
 import type { FrameSource, TokenSource, Transport } from '../../record.js';
 import { Listening, limitConnections, streamSource, type FrontEndDeps, type SocketAcceptor } from '../connection.js';
@@ -146,7 +147,7 @@ export class HttpListener implements FrontEnd {
 
   private track(p: Promise<void>): void {
     this.inFlight.add(p);
-    void p.finally(() => this.inFlight.delete(p));
+    p.catch((err) => this.deps.log.error({ err, code: ErrorCodes.HTTP_REQUEST_FAILED }, 'HTTP request handler failed (a bug)')).finally(() => this.inFlight.delete(p));
   }
 
   /** Waits for a request slot (and for the intake to take records). */
@@ -223,9 +224,12 @@ export class HttpListener implements FrontEnd {
     } catch (e) {
       if (e instanceof BodyError) {
         this.error(res, e.status, e.status === 413 ? 'content_too_long_exception' : e.status === 415 ? 'illegal_argument_exception' : 'parse_exception', e.message, { connection: 'close' });
-      } else {
-        this.deps.metrics.httpAborted++;
+      } else if (req.destroyed || req.readableAborted || (e as NodeJS.ErrnoException).code === 'ECONNRESET') {
+        this.deps.metrics.httpAborted++; // the client went away (or a timeout closed it)
         res.destroy();
+      } else {
+        this.deps.log.error({ err: e, code: ErrorCodes.HTTP_REQUEST_FAILED, url: req.url?.slice(0, 200), method: req.method }, 'HTTP request failed (a bug): answered 500');
+        this.error(res, 500, 'exception', 'internal error: see the receiver log');
       }
     } finally {
       this.release();
