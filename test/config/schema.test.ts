@@ -32,7 +32,7 @@ test('defaults fill everything; the result is frozen', () => {
 
 test('every error is reported at once, with its path', () => {
   const errs = errorsOf({
-    listen: { tcp: { port: 70000, address: 'nope' }, http: {} },
+    listen: { tcp: { port: 70000, address: 'nope' }, syslog: {} },
     apps: [
       { name: 'ok', token: T1 },
       { name: 'ok', token: T1.toUpperCase() },
@@ -44,7 +44,7 @@ test('every error is reported at once, with its path', () => {
     limits: { maxMessageBytes: 10 },
   });
   const has = (p: string): boolean => errs.some((e) => e.startsWith(p));
-  for (const p of ['listen.tcp.port', 'listen.tcp.address', 'listen.http', 'apps[1].name', 'apps[1].token', 'apps[2].name', 'apps[2].token',
+  for (const p of ['listen.tcp.port', 'listen.tcp.address', 'listen.syslog', 'apps[1].name', 'apps[1].token', 'apps[2].name', 'apps[2].token',
     'apps[3].allowedSources[0]', 'apps[4]', 'storage.fsync', 'limits.maxMessageBytes']) {
     assert.ok(has(p), `missing error for ${p}: ${errs.join(' | ')}`);
   }
@@ -97,7 +97,7 @@ test('the first-run YAML is generated from the schema defaults and loads as it i
   }
   // round trip: the file means exactly the defaults
   const c = parseConfig(text, '/srv/syslog');
-  assert.deepEqual(describeListeners(c.listen), ['udp 0.0.0.0:514', 'tcp 0.0.0.0:514', 'tls 0.0.0.0:10514', 'relp 0.0.0.0:20514', 'admin http://127.0.0.1:9514']);
+  assert.deepEqual(describeListeners(c.listen), ['udp 0.0.0.0:514', 'tcp 0.0.0.0:514', 'tls 0.0.0.0:10514', 'relp 0.0.0.0:20514', 'http http://0.0.0.0:9200', 'admin http://127.0.0.1:9514']);
   assert.deepEqual(c.listen.tls, [DEFAULT_TLS]);
   assert.deepEqual(c.listen.relp, DEFAULT_RELP);
   assert.deepEqual(c.storage, { ...DEFAULT_STORAGE, dir: '/srv/syslog/data' });
@@ -112,8 +112,10 @@ test('the first-run YAML is generated from the schema defaults and loads as it i
 });
 
 test('the DEFAULT_* constants are what the schema makes of empty sections', () => {
-  const c = validateConfig({ listen: { udp: {}, tcp: null, tls: {}, relp: {}, admin: {} } });
-  assert.deepEqual(c.listen, { udp: DEFAULT_UDP, tcp: DEFAULT_TCP, tls: [DEFAULT_TLS], relp: DEFAULT_RELP, admin: DEFAULT_ADMIN });
+  const c = validateConfig({ listen: { udp: {}, tcp: null, tls: {}, relp: {}, http: {}, admin: {} } });
+  assert.deepEqual(c.listen, { udp: DEFAULT_UDP, tcp: DEFAULT_TCP, tls: [DEFAULT_TLS], relp: DEFAULT_RELP, http: [DEFAULT_HTTP], admin: DEFAULT_ADMIN });
+  assert.deepEqual({ ...DEFAULT_HTTP }, { ...DEFAULT_TLS, port: 9200, tls: false, headerTimeoutMs: 10_000, bodyTimeoutMs: 60_000, keepAliveTimeoutMs: 65_000, maxConcurrentRequests: 64 });
+  assert.equal(DEFAULT_LIMITS.maxHttpBodyBytes, 10 * 1024 * 1024);
   assert.deepEqual(c.storage, DEFAULT_STORAGE);
   assert.deepEqual(c.limits, DEFAULT_LIMITS);
   assert.deepEqual(c.auth, DEFAULT_AUTH);
@@ -150,7 +152,7 @@ test('several errors at once, each with its path and message', () => {
     'listen.tls[1].port: 0.0.0.0:6514 is used by another TLS listener',
     'listen.tls[2].port: must be an integer from 0 to 65535',
     'listen.tls[2].maxVersion: is below minVersion',
-    'listen.foo: unknown key (known: udp, tcp, tls, relp, admin)',
+    'listen.foo: unknown key (known: udp, tcp, tls, relp, http, admin)',
     'apps[1].allowedSources: must be a list of CIDRs',
     `apps[1].extra: unknown key (known: name, token, allowedSources, certFingerprints, certSubjects, maxEventsPerSecond, burstEvents, maxBytesPerDay)`,
     'apps[1].token: same token as app "a"',
@@ -169,8 +171,8 @@ test('several errors at once, each with its path and message', () => {
   } catch (e) {
     assert.ok(e instanceof ConfigError);
     assert.equal(e.code, 'SYSLOG_ERR_CONFIG_INVALID');
-    assert.deepEqual(e.errors, ['listen: no listener configured (add listen.udp, listen.tcp, listen.tls and/or listen.relp)']);
-    assert.equal(e.message, 'my.yaml is invalid:\n  - listen: no listener configured (add listen.udp, listen.tcp, listen.tls and/or listen.relp)');
+    assert.deepEqual(e.errors, ['listen: no listener configured (add listen.udp, listen.tcp, listen.tls, listen.relp and/or listen.http)']);
+    assert.equal(e.message, 'my.yaml is invalid:\n  - listen: no listener configured (add listen.udp, listen.tcp, listen.tls, listen.relp and/or listen.http)');
   }
 });
 
@@ -192,8 +194,8 @@ test('listeners: tls as a mapping or a list, relp and admin defaults, null = def
     'listen.tls.address: "::g" is not an IPv4 or IPv6 address', 'listen.tls.port: must be an integer from 0 to 65535']);
   assert.deepEqual(errorsOf({ listen: { tls: [{ port: 6514 }, { handshakeTimeoutMs: 'x' }] } }), ['listen.tls[1].handshakeTimeoutMs: must be an integer from 100 to 600000']);
   assert.deepEqual(errorsOf({ listen: { tls: 5 } }), ['listen.tls: must be a mapping or a list of mappings']);
-  assert.deepEqual(errorsOf({ listen: { tls: [] } }), ['listen: no listener configured (add listen.udp, listen.tcp, listen.tls and/or listen.relp)']);
-  assert.deepEqual(errorsOf({ listen: { admin: {} } }), ['listen: no listener configured (add listen.udp, listen.tcp, listen.tls and/or listen.relp)']);
+  assert.deepEqual(errorsOf({ listen: { tls: [] } }), ['listen: no listener configured (add listen.udp, listen.tcp, listen.tls, listen.relp and/or listen.http)']);
+  assert.deepEqual(errorsOf({ listen: { admin: {} } }), ['listen: no listener configured (add listen.udp, listen.tcp, listen.tls, listen.relp and/or listen.http)']);
   // clientAuth without a CA, with your own certificate
   assert.deepEqual(errorsOf({ listen: { relp: { tls: true, cert: 'c.pem', key: 'k.pem', clientAuth: 'optional' } } }), [
     'listen.relp.ca: required when clientAuth is optional (the CA that client certificates must chain to)']);
