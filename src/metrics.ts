@@ -10,10 +10,11 @@ import { TRANSPORTS, type Transport } from './record.js';
  * `over_daily_volume` (app quotas), `queue_full` (UDP while the store is behind), `disk_full`
  * (UDP/stream frames while the store cannot write), `write_error` (a batch write failed),
  * `sink_rejected` (a sink refused the record for good; RELP answers such frames 200).
- * `too_large` and `parse_error` are exported for completeness and stay 0: long frames are
+ * `invalid`: an HTTP event its API does not take (a bulk document that is not one JSON object,
+ * an `update` or `delete` action). `too_large` and `parse_error` are exported for completeness and stay 0: long frames are
  * truncated and stored, and parsing never fails (an unparsable line is stored as `raw`).
  */
-export const REJECT_REASONS = ['unauthorized', 'rate_limited', 'over_daily_volume', 'queue_full', 'disk_full', 'write_error', 'sink_rejected', 'too_large', 'parse_error'] as const;
+export const REJECT_REASONS = ['unauthorized', 'rate_limited', 'over_daily_volume', 'queue_full', 'disk_full', 'write_error', 'sink_rejected', 'too_large', 'parse_error', 'invalid'] as const;
 export type RejectReason = (typeof REJECT_REASONS)[number];
 
 const byTransport = (): Record<Transport, number> => Object.fromEntries(TRANSPORTS.map((t) => [t, 0])) as Record<Transport, number>;

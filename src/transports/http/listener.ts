@@ -264,12 +264,17 @@ export class HttpListener implements FrontEnd {
       }
       const ids = randomBytes(9).toString('base64url');
       let unknown = 0;
+      let invalid = 0;
       results = items.map((it, i) => {
         const index = it.index ?? r.index ?? '';
         const id = it.id ?? `${ids}${i}`;
-        if (it.error !== null) return { action: it.action, index, id, status: it.error.status, error: { type: it.error.type, reason: it.error.reason } };
-        // the item's own _index when it is a token, else the path's or the header's app
-        const a = this.byToken(it.index, 'index') ?? auth;
+        if (it.error !== null) {
+          invalid++;
+          return { action: it.action, index, id, status: it.error.status, error: { type: it.error.type, reason: it.error.reason } };
+        }
+        // the item's own _index when it is a token; without one the path's or the header's app;
+        // an _index that is no token goes to the header's app only (never to another app's path)
+        const a = this.byToken(it.index, 'index') ?? (it.index === null || auth?.tokenSource === 'header' ? auth : null);
         if (a === null) {
           unknown++;
           return { action: it.action, index, id, status: 401, error: { type: 'security_exception', reason: `unknown app token [${index}]` } };
@@ -284,11 +289,12 @@ export class HttpListener implements FrontEnd {
       }
       m.receivedEvents[this.transport] += items.length;
       m.rejected.unauthorized += unknown;
+      m.rejected.invalid += invalid;
     } else {
       const events = r.kind === 'doc' ? [oneEvent(body)] : r.kind === 'loggly' && !r.bulk ? [oneEvent(body)] : lineEvents(body, r.kind === 'loggly');
       m.receivedEvents[this.transport] += events.length;
       if (r.kind === 'doc' && events[0].json === null) {
-        m.rejected.parse_error++;
+        m.rejected.invalid++;
         this.error(res, 400, 'mapper_parsing_exception', 'failed to parse: the document is not one JSON object');
         return;
       }
