@@ -8,6 +8,7 @@
 // events/s = N / (the last event durable − the first byte sent), durable = syslog_receiver_durable_events_total
 // on the admin endpoint (polled every 20 ms) reaching N; CPU µs/event = the receiver's utime + stime
 // (/proc/<pid>/stat) over the run / N; peak RSS of the receiver. Prints one row per run and the medians.
+// RX_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" adds node flags to the receiver (profiles).
 // Needs npm ci (dist/ built). Run it on an idle machine. Scratch: $WORK (/tmp/perf-http).
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -76,7 +77,7 @@ async function startReceiver(dir) {
   const [httpPort, tcpPort, adminPort] = [await freePort(), await freePort(), await freePort()];
   const cfg = join(dir, 'c.yaml');
   writeFileSync(cfg, `listen:\n  http: { address: 127.0.0.1, port: ${httpPort} }\n  tcp: { address: 127.0.0.1, port: ${tcpPort} }\n  admin: { address: 127.0.0.1, port: ${adminPort} }\napps:\n  - { name: bench, token: ${TOKEN} }\nstorage: { dir: ${join(dir, 'data')} }\ncertsDir: ${join(dir, 'certs')}\nlogLevel: warn\n`);
-  const child = spawn(process.execPath, [join(ROOT, 'dist', 'cli.js'), 'start', '--config', cfg], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn(process.execPath, [...(process.env.RX_NODE_ARGS ?? '').split(' ').filter(Boolean), join(ROOT, 'dist', 'cli.js'), 'start', '--config', cfg], { stdio: ['ignore', 'ignore', 'inherit'] });
   for (let i = 0; i < 200 && (await durable(adminPort)) < 0; i++) await sleep(50);
   return { child, httpPort, tcpPort, adminPort };
 }

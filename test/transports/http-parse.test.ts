@@ -10,6 +10,7 @@ import { deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
 import { route } from '../../src/transports/http/routes.js';
 import { lineEvents, oneEvent, parseBulk, type BulkItem } from '../../src/transports/http/events.js';
 import { BodyError, readBody } from '../../src/transports/http/body.js';
+import { bulkResponse } from '../../src/transports/http/elastic.js';
 
 const T = '6f1c2d3e-4b5a-4c6d-8e7f-901a2b3c4d5e';
 
@@ -127,4 +128,20 @@ test('body: identity, gzip, zlib and raw deflate decoded; over the limit (declar
   assert.equal(status(await readOver(bomb, { 'content-encoding': 'gzip' }, 1 << 20)), 413);
   assert.equal(status(await readOver(Buffer.from('not gzip at all'), { 'content-encoding': 'gzip' }, 1 << 20)), 400);
   assert.equal(status(await readOver(text, { 'content-encoding': 'br' }, 1 << 20)), 415);
+});
+
+test('bulk response: the Elasticsearch shape, the same JSON as built from objects (quoting of index, id and errors)', () => {
+  const items = [
+    { action: 'index', index: 'a"b', id: 'x1', status: 201 },
+    { action: 'create', index: 'a"b', id: 'y', status: 400, error: { type: 't', reason: 'r "q"\n' } },
+    { action: 'index', index: 'c\\', id: 'z\u2028', status: 201 },
+  ];
+  const shards = { total: 1, successful: 1, failed: 0 };
+  const expected = JSON.stringify({
+    took: 3, errors: true,
+    items: items.map((r, i) => ({ [r.action]: r.error ? { _index: r.index, _id: r.id, status: r.status, error: r.error } : { _index: r.index, _id: r.id, _version: 1, result: 'created', _shards: shards, _seq_no: i, _primary_term: 1, status: r.status } })),
+  });
+  assert.equal(bulkResponse(items, 3), expected);
+  assert.deepEqual(JSON.parse(bulkResponse([{ action: 'index', index: 'i', id: '1', status: 201 }], 0)).errors, false);
+  assert.equal(bulkResponse([], 1), '{"took":1,"errors":false,"items":[]}');
 });
