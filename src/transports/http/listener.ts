@@ -63,13 +63,19 @@ export class HttpListener implements FrontEnd {
   private readonly sockets = new Set<Socket>();
   private readonly intake: Intake;
   private active = 0;
-  private readonly waiting: Array<() => void> = [];
+  /** Requests waiting for a slot: resolved true (go on) or false (the store went down: answer 503). */
+  private readonly waiting: Array<(go: boolean) => void> = [];
   private readonly inFlight = new Set<Promise<void>>();
+  /** While requests wait: re-checks the store every second (it may go down while the intake is already paused). */
+  private recheck: NodeJS.Timeout | null = null;
   private readonly pump = (): void => {
+    if (this.intake.downReason !== null) for (const w of this.waiting.splice(0)) w(false);
     while (this.waiting.length > 0 && this.active < this.cfg.maxConcurrentRequests && !this.intake.paused) {
       this.active++;
-      this.waiting.shift()!();
+      this.waiting.shift()!(true);
     }
+    if (this.waiting.length === 0 && this.recheck !== null) { clearInterval(this.recheck); this.recheck = null; }
+    else if (this.waiting.length > 0 && this.recheck === null) this.recheck = setInterval(this.pump, 1000);
   };
 
   /**
@@ -105,6 +111,7 @@ export class HttpListener implements FrontEnd {
       this.plain = new Listening(server, deps.log, name);
     }
     this.intake.on('resume', this.pump);
+    this.intake.on('pause', this.pump);
   }
 
   get listening(): boolean { return (this.secure ?? this.plain!).listening; }
@@ -121,6 +128,9 @@ export class HttpListener implements FrontEnd {
   stop(): Promise<void> {
     const closeAll = async (): Promise<void> => {
       this.intake.off('resume', this.pump);
+      this.intake.off('pause', this.pump);
+      for (const w of this.waiting.splice(0)) w(false);
+      if (this.recheck !== null) clearInterval(this.recheck);
       this.http.closeIdleConnections();
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([Promise.all(this.inFlight), new Promise((r) => { timer = setTimeout(r, STOP_GRACE_MS); })]);
@@ -150,13 +160,20 @@ export class HttpListener implements FrontEnd {
     p.catch((err) => this.deps.log.error({ err, code: ErrorCodes.HTTP_REQUEST_FAILED }, 'HTTP request handler failed (a bug)')).finally(() => this.inFlight.delete(p));
   }
 
-  /** Waits for a request slot (and for the intake to take records). */
-  private acquire(): Promise<void> {
+  /**
+   * Waits for a request slot and for the intake to take records.
+   * @returns false when the store cannot write (now, or while waiting): no slot was taken
+   */
+  private acquire(): Promise<boolean> {
+    if (this.intake.downReason !== null) return Promise.resolve(false);
     if (this.active < this.cfg.maxConcurrentRequests && !this.intake.paused && this.waiting.length === 0) {
       this.active++;
-      return Promise.resolve();
+      return Promise.resolve(true);
     }
-    return new Promise((r) => this.waiting.push(r));
+    return new Promise((r) => {
+      this.waiting.push(r);
+      this.pump();
+    });
   }
 
   private release(): void {
@@ -218,12 +235,16 @@ export class HttpListener implements FrontEnd {
       this.unauthorized(res, 0, r.kind === 'doc' ? r.index : r.token);
       return;
     }
-    await this.acquire();
+    if (!(await this.acquire())) {
+      this.error(res, 503, 'unavailable_shards_exception', `the store cannot write (${this.intake.downReason ?? 'shutting down'}): retry later`, { 'retry-after': '5' });
+      return;
+    }
     try {
       await this.ingest(req, res, r, auth);
     } catch (e) {
       if (e instanceof BodyError) {
-        this.error(res, e.status, e.status === 413 ? 'content_too_long_exception' : e.status === 415 ? 'illegal_argument_exception' : 'parse_exception', e.message, { connection: 'close' });
+        await discard(req);
+        this.error(res, e.status, e.status === 413 ? 'content_too_long_exception' : e.status === 415 ? 'illegal_argument_exception' : 'parse_exception', e.message);
       } else if (req.destroyed || req.readableAborted || (e as NodeJS.ErrnoException).code === 'ECONNRESET') {
         this.deps.metrics.httpAborted++; // the client went away (or a timeout closed it)
         res.destroy();
@@ -374,6 +395,26 @@ export class HttpListener implements FrontEnd {
       });
     });
   }
+}
+
+/** Unread request bytes read and dropped after an early answer (413) at most; beyond, the connection is closed. */
+const DISCARD_MAX_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Reads the rest of a refused body and drops it, resolving once it has all arrived, so the
+ * client, still sending, gets the answer instead of a reset (an answer before the body ends
+ * makes the client's writes fail); past {@link DISCARD_MAX_BYTES} the connection is closed.
+ */
+function discard(req: IncomingMessage): Promise<void> {
+  if (req.complete) return Promise.resolve();
+  return new Promise((resolve) => {
+    let n = 0;
+    req.removeAllListeners('data');
+    req.on('data', (b: Buffer) => { n += b.length; if (n > DISCARD_MAX_BYTES) req.socket.destroy(); });
+    req.once('end', resolve);
+    req.once('close', resolve);
+    req.resume();
+  });
 }
 
 /** Loggly's `X-LOGGLY-TAG` header (comma-separated). */
