@@ -96,7 +96,9 @@ export class HttpListener implements FrontEnd {
     this.http.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
       // a timeout, a malformed request line or header: Node answers 400/408 where it still can
       if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT' || err.code === 'ERR_HTTP_HEADERS_TIMEOUT' || err.code === 'ECONNRESET') deps.metrics.httpAborted++;
-      if (socket.writable && err.code !== 'ECONNRESET') socket.end(err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 'HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Length: 0\r\n\r\n' : 'HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      // as Node's own handler: answer only when no response of this connection has started
+      const current = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+      if (socket.writable && err.code !== 'ECONNRESET' && !(current?.headersSent ?? false)) socket.end(err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 'HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Length: 0\r\n\r\n' : 'HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       socket.destroy();
     });
     const acceptor: SocketAcceptor = {
