@@ -16,6 +16,7 @@ import { withFaults } from '../helpers/fault-sink.js';
 import { tmpDir } from '../helpers/tmp.js';
 import { sleep, waitFor } from '../helpers/wait.js';
 import type { Receiver } from '../../src/receiver.js';
+import { validateConfig } from '../../src/config/schema.js';
 import type { SyslogRecord } from '../../src/record.js';
 
 const TA = '2bfbea1e-10c3-4419-bdad-7e6435882e1f';
@@ -360,6 +361,26 @@ test("one app's failing writes fail only its items of a bulk request; the other 
     assert.deepEqual((r.json().items as Array<{ index: { status: number } }>).map((i) => i.index.status), [201, 503]);
     await s.rx.flush();
     assert.deepEqual(s.store('a').map((x) => x.message), ['fine']);
+  } finally {
+    await s.stop();
+  }
+});
+
+test('live reload: a revoked token is refused (401) from the next request; a graceful stop answers the request in flight first', async () => {
+  const s = await start({ faults: { delayMs: 300 } });
+  try {
+    assert.equal((await call(s.port, 'POST', `/${TB}/_doc`, '{"message":"before"}')).status, 201);
+    const next = validateConfig({ ...s.rx.config, logLevel: 'silent', apps: s.rx.config.apps.filter((a) => a.name !== 'b') });
+    s.rx.reload(next);
+    assert.equal((await call(s.port, 'POST', `/${TB}/_doc`, '{"message":"after"}')).status, 401);
+    // in flight while the receiver stops: answered once durable, then the listener closes
+    const inFlight = call(s.port, 'POST', `/${TA}/_doc`, '{"message":"in flight"}');
+    await sleep(50);
+    const stopping = s.rx.stop();
+    assert.equal((await inFlight).status, 201);
+    await stopping;
+    assert.deepEqual(s.store('a').map((r) => r.message), ['in flight']);
+    assert.deepEqual(s.store('b').map((r) => r.message), ['before']);
   } finally {
     await s.stop();
   }
