@@ -381,7 +381,12 @@ const HttpListenerSchema = nullAsEmpty(mapping({
   bodyTimeoutMs: int(100, 3_600_000).default(60_000),
   keepAliveTimeoutMs: int(100, 3_600_000).default(65_000),
   maxConcurrentRequests: int(1, 100_000).default(64),
-}).superRefine(checkTls, always));
+}).superRefine(checkTls, always).superRefine((h, ctx) => {
+  // the whole request includes its headers (Node refuses a header timeout above the request timeout)
+  if (isObj(h) && typeof h.headerTimeoutMs === 'number' && typeof h.bodyTimeoutMs === 'number' && h.bodyTimeoutMs < h.headerTimeoutMs) {
+    ctx.addIssue({ code: 'custom', path: ['bodyTimeoutMs'], message: `must be at least headerTimeoutMs (${h.headerTimeoutMs}): it bounds the whole request, headers included` });
+  }
+}, always));
 
 /** A mapping (one listener) or a list of them; absent or null → none. Output: always a list. */
 const oneOrMore = <T extends z.ZodType>(schema: T, what: string) => z.union([schema, z.array(schema).superRefine((l, ctx) => checkPorts(l, ctx, what), always)], { error: 'must be a mapping or a list of mappings' })

@@ -116,6 +116,7 @@ test('the DEFAULT_* constants are what the schema makes of empty sections', () =
   assert.deepEqual(c.listen, { udp: DEFAULT_UDP, tcp: DEFAULT_TCP, tls: [DEFAULT_TLS], relp: DEFAULT_RELP, http: [DEFAULT_HTTP], admin: DEFAULT_ADMIN });
   assert.deepEqual({ ...DEFAULT_HTTP }, { ...DEFAULT_TLS, port: 9200, tls: false, headerTimeoutMs: 10_000, bodyTimeoutMs: 60_000, keepAliveTimeoutMs: 65_000, maxConcurrentRequests: 64 });
   assert.equal(DEFAULT_LIMITS.maxHttpBodyBytes, 10 * 1024 * 1024);
+  assert.deepEqual(errorsOf({ listen: { http: { bodyTimeoutMs: 500 } } }), ['listen.http.bodyTimeoutMs: must be at least headerTimeoutMs (10000): it bounds the whole request, headers included']);
   assert.deepEqual(c.storage, DEFAULT_STORAGE);
   assert.deepEqual(c.limits, DEFAULT_LIMITS);
   assert.deepEqual(c.auth, DEFAULT_AUTH);

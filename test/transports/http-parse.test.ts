@@ -26,6 +26,9 @@ test('routes: Elasticsearch, Loggly and Logentries paths; probes; 404, 405 with 
   assert.deepEqual(route('POST', `/inputs/${T}`), { kind: 'loggly', token: T, bulk: false, tags: [] });
   assert.deepEqual(route('POST', `/bulk/${T}/tag/a, b,,c/`), { kind: 'loggly', token: T, bulk: true, tags: ['a', 'b', 'c'] });
   assert.deepEqual(route('POST', `/v1/noformat/${T}`), { kind: 'logentries', token: T });
+  // Loggly without a token is Loggly (401 later), not an index called "inputs"
+  assert.deepEqual(route('POST', '/inputs/'), { kind: 'loggly', token: '', bulk: false, tags: [] });
+  assert.deepEqual(route('POST', '/bulk'), { kind: 'loggly', token: '', bulk: true, tags: [] });
   assert.deepEqual(route('GET', '/'), { kind: 'probe', name: 'root' });
   assert.deepEqual(route('HEAD', '/'), { kind: 'probe', name: 'root' });
   assert.deepEqual(route('GET', '/_cat/health?v'), { kind: 'probe', name: 'health' });
@@ -34,6 +37,7 @@ test('routes: Elasticsearch, Loggly and Logentries paths; probes; 404, 405 with 
   assert.deepEqual(route('PUT', '/_index_template/logs'), { kind: 'probe', name: 'acknowledged' });
   assert.deepEqual(route('HEAD', '/_index_template/logs'), { kind: 'probe', name: 'exists' });
   assert.deepEqual(route('PUT', `/${T}`), { kind: 'probe', name: 'acknowledged' });
+  assert.deepEqual(route('POST', `/${T}`), { kind: 'error', status: 405, allow: 'GET, HEAD, PUT' });
   assert.deepEqual(route('GET', '/_search'), { kind: 'error', status: 404 });
   assert.deepEqual(route('GET', `/${T}/_search`), { kind: 'error', status: 404 });
   assert.deepEqual(route('GET', '/_bulk'), { kind: 'error', status: 405, allow: 'POST, PUT' });

@@ -47,6 +47,9 @@ interface Authorized {
   tokenSource: TokenSource;
 }
 
+/** An event the intake could not make into a record (see Intake.event): answered 400. */
+const INVALID = -1;
+
 /** How long {@link HttpListener.stop} waits for requests whose acks are due, ms. */
 const STOP_GRACE_MS = 5000;
 
@@ -96,9 +99,20 @@ export class HttpListener implements FrontEnd {
     this.http.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
       // a timeout, a malformed request line or header: Node answers 400/408 where it still can
       if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT' || err.code === 'ERR_HTTP_HEADERS_TIMEOUT' || err.code === 'ECONNRESET') deps.metrics.httpAborted++;
-      // as Node's own handler: answer only when no response of this connection has started
-      const current = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
-      if (socket.writable && err.code !== 'ECONNRESET' && !(current?.headersSent ?? false)) socket.end(err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 'HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Length: 0\r\n\r\n' : 'HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      // a complete request of this connection, answered or still being answered (the error is
+      // a later, pipelined one's, or bytes after `Connection: close`), keeps its own answer and
+      // the connection closes after it: a 400 written now would read as that request's answer. An error in the request being read (its body
+      // timed out, its chunking is broken) is answered at once.
+      const current = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage;
+      if (current !== null && current !== undefined && current.req.complete) {
+        if (current.writableFinished) socket.destroySoon();
+        else {
+          current.once('finish', () => socket.destroySoon());
+          current.once('close', () => socket.destroySoon());
+        }
+        return;
+      }
+      if (socket.writable && err.code !== 'ECONNRESET') socket.end(err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 'HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Length: 0\r\n\r\n' : 'HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       socket.destroy();
     });
     const acceptor: SocketAcceptor = {
@@ -336,14 +350,20 @@ export class HttpListener implements FrontEnd {
       const items = results;
       statuses.forEach((s, k) => {
         const it = items[pendingItem[k]];
-        if (s === RecordStatus.Delivered) it.status = 201;
+        if (s === INVALID) Object.assign(it, { status: 400, error: { type: 'mapper_parsing_exception', reason: 'the document is nested too deeply' } });
+        else if (s === RecordStatus.Delivered) it.status = 201;
         else if (s === RecordStatus.Rejected) Object.assign(it, { status: 400, error: { type: 'illegal_argument_exception', reason: 'the store refused this document for good (too large for the stream)' } });
         else Object.assign(it, { status: 503, error: { type: 'unavailable_shards_exception', reason: 'the store could not write this document: send it again' } });
       });
       this.send(res, 200, bulkResponse(items, Date.now() - t0));
       return;
     }
-    const folded = statuses.reduce(worst, RecordStatus.Delivered);
+    if (statuses.includes(INVALID)) {
+      // the others are stored (or failed) already; the request is answered as the bad input it was
+      this.error(res, 400, 'mapper_parsing_exception', 'an event is nested too deeply to be stored');
+      return;
+    }
+    const folded = (statuses as RecordStatus[]).reduce(worst, RecordStatus.Delivered);
     if (folded === RecordStatus.Errored) this.error(res, 503, 'unavailable_shards_exception', 'the store could not write the events: send them again');
     else if (folded === RecordStatus.Rejected) this.error(res, 400, 'illegal_argument_exception', 'the store refused the events for good (too large for the stream)');
     else if (r.kind === 'doc') this.send(res, 201, docResponse({ action: r.create ? 'create' : 'index', index: r.index, id: r.id ?? randomBytes(15).toString('base64url'), status: 201 }));
@@ -383,17 +403,21 @@ export class HttpListener implements FrontEnd {
     return false;
   }
 
-  /** Hands every event to the intake; resolves with each one's outcome once all are final. */
-  private store(pending: readonly Pending[], source: FrameSource, receivedAtMs: number): Promise<RecordStatus[]> {
-    const statuses = new Array<RecordStatus>(pending.length);
+  /**
+   * Hands every event to the intake; resolves with each one's outcome once all are final
+   * (`INVALID` for one that could not be made into a record).
+   */
+  private store(pending: readonly Pending[], source: FrameSource, receivedAtMs: number): Promise<Array<RecordStatus | typeof INVALID>> {
+    const statuses = new Array<RecordStatus | typeof INVALID>(pending.length);
     if (pending.length === 0) return Promise.resolve(statuses);
     return new Promise((resolve) => {
       let left = pending.length;
+      const done = (k: number, s: RecordStatus | typeof INVALID): void => {
+        statuses[k] = s;
+        if (--left === 0) resolve(statuses);
+      };
       pending.forEach((p, k) => {
-        this.intake.event(p.app, p.ev, p.tokenSource, p.token, source, receivedAtMs, (s) => {
-          statuses[k] = s;
-          if (--left === 0) resolve(statuses);
-        });
+        if (!this.intake.event(p.app, p.ev, p.tokenSource, p.token, source, receivedAtMs, (s) => done(k, s))) done(k, INVALID);
       });
     });
   }

@@ -60,7 +60,7 @@ export function route(method: string, url: string): RouteResult {
   if (n === 0) return need(READ, { kind: 'probe', name: 'root' });
   const [a, b, c, d] = s;
   // Loggly and Logentries first: their first segment is never a token
-  if ((a === 'inputs' || a === 'bulk') && n >= 2 && (n === 2 || (n === 4 && c === 'tag'))) return need(POST, { kind: 'loggly', token: b, bulk: a === 'bulk', tags: tagsOf(d) });
+  if ((a === 'inputs' || a === 'bulk') && (n <= 2 || (n === 4 && c === 'tag'))) return need(POST, { kind: 'loggly', token: b ?? '', bulk: a === 'bulk', tags: tagsOf(d) });
   if (a === 'v1' && b === 'noformat' && n === 3) return need(POST, { kind: 'logentries', token: c });
   if (a.startsWith('_')) {
     if (a === '_bulk' && n === 1) return need(POST, { kind: 'bulk', index: null });
@@ -73,7 +73,9 @@ export function route(method: string, url: string): RouteResult {
     return { kind: 'error', status: 404 };
   }
   // /<index>/...
-  if (n === 1) return setup(m); // index exists / create index
+  // index exists / create index (PUT only: Elasticsearch answers POST /<index> 405, and a body
+  // posted there would be events dropped with a 200)
+  if (n === 1) return m === 'POST' ? { kind: 'error', status: 405, allow: 'GET, HEAD, PUT' } : setup(m);
   if (b === '_bulk' && n === 2) return need(POST, { kind: 'bulk', index: a });
   if (b === '_doc' && n <= 3) return need(n === 2 ? new Set(['POST']) : POST, { kind: 'doc', index: a, id: c ?? null, create: false });
   if (b === '_create' && n === 3) return need(POST, { kind: 'doc', index: a, id: c, create: true });
