@@ -209,20 +209,20 @@ test('a client that sends its headers one byte per second is closed by the heade
   const s = await start({ http: { headerTimeoutMs: 1500 } });
   try {
     const sock = connect(s.port, '127.0.0.1');
-    let closedAt = 0;
+    const seen = { closedAt: 0 };
     let got = '';
     sock.on('data', (d) => { got += d.toString(); });
-    sock.on('close', () => { closedAt = Date.now(); });
+    sock.on('close', () => { seen.closedAt = Date.now(); });
     sock.on('error', () => undefined);
     const t0 = Date.now();
     const head = `POST /${TA}/_doc HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}`;
-    for (let i = 0; i < head.length && closedAt === 0 && Date.now() - t0 < 10_000; i++) {
+    for (let i = 0; i < head.length && seen.closedAt === 0 && Date.now() - t0 < 10_000; i++) {
       sock.write(head[i]);
       await sleep(i === 0 ? 10 : 1000);
       if (i === 1) assert.equal((await call(s.port, 'GET', '/')).status, 200, 'another client is served');
     }
-    await waitFor(() => closedAt > 0, { timeoutMs: 5000, what: 'the slow client closed' });
-    assert.ok(closedAt - t0 < 6000, `closed after ${closedAt - t0} ms`);
+    await waitFor(() => seen.closedAt > 0, { timeoutMs: 5000, what: 'the slow client closed' });
+    assert.ok(seen.closedAt - t0 < 6000, `closed after ${seen.closedAt - t0} ms`);
     assert.match(got, /^HTTP\/1\.1 408/);
     assert.ok((s.rx.stats() as { httpAborted: number }).httpAborted >= 1);
     await s.rx.flush();
