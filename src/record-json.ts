@@ -397,7 +397,11 @@ function writeDigits(out: Buffer, p: number, c: number, k: number, scale: number
   return e + k;
 }
 
-/** Nesting below which CEE values are walked here; deeper ones go to JSON.stringify (its own depth limit). */
+/**
+ * Nesting below which CEE values are walked here; deeper ones go to JSON.stringify, and a value
+ * there nested beyond what its recursion can go (a RangeError, at thousands of levels) is stored
+ * as null (a crash on input otherwise: a 64 KiB syslog line can nest 30,000 levels).
+ */
 const MAX_DEPTH = 64;
 
 /** True for what JSON.stringify leaves out of an object (and writes as null in an array). */
@@ -412,7 +416,14 @@ function writeValue(out: Buffer, p: number, v: unknown, depth: number): number {
   if (typeof v === 'boolean') return put(out, p, v ? TRUE : FALSE);
   if (v === null) return put(out, p, NULL);
   if (typeof v !== 'object' || depth >= MAX_DEPTH || typeof (v as { toJSON?: unknown }).toJSON === 'function') {
-    const json = JSON.stringify(v) as string | undefined;
+    let json: string | undefined;
+    try {
+      json = JSON.stringify(v) as string | undefined;
+    } catch (e) {
+      // nested deeper than JSON.stringify's recursion can go (thousands of levels): this part is null
+      if (!(e instanceof RangeError)) throw e;
+      json = undefined;
+    }
     return json === undefined ? put(out, p, NULL) : putJsonText(out, p, json);
   }
   if (Array.isArray(v)) {

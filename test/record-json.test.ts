@@ -304,3 +304,19 @@ test('times outside Date range: event time ignored, receive time stored as the e
   assert.match(line(pm0({ timestampMs: null }), NaN).text, /^\{"@timestamp":"1970-01-01T00:00:00\.000Z","receivedAt":"1970-01-01T00:00:00\.000Z"/);
   assert.match(line(pm0({ timestampMs: -62198755200000 })).text, /^\{"@timestamp":"-000001-01-01T00:00:00\.000Z"/);
 });
+
+test('a CEE value nested beyond what JSON.stringify can recurse (100,000 levels): its too-deep part is stored as null, no throw; the rest of the record stays', () => {
+  const deep = '['.repeat(100_000) + ']'.repeat(100_000);
+  const line = Buffer.from(`<13>h a: @cee: {"message":"deep","x":${deep},"y":[[[1]]]}`);
+  const pm = parseMessage(line, 0, line.length, 0);
+  assert.ok(pm.cee !== null, 'JSON.parse takes it');
+  const out = Buffer.alloc(recordSizeHint(line.length));
+  const end = writeRecord(out, 0, pm, 'app', 'tag', SOURCES[0], Date.UTC(2026, 0, 1), false, { ceeKeysDropped: 0 });
+  const rec = JSON.parse(out.toString('utf8', 0, end)) as Record<string, unknown>;
+  assert.deepEqual([rec.message, rec.y], ['deep', [[[1]]]]);
+  // walked here for 64 levels (the CEE object is the first), then the part JSON.stringify cannot take is null
+  let v: unknown = rec.x;
+  let depth = 0;
+  while (Array.isArray(v)) { assert.equal(v.length, 1); v = v[0]; depth++; }
+  assert.deepEqual([depth, v], [63, null]);
+});

@@ -219,32 +219,21 @@ export class Intake extends EventEmitter<IntakeEvents> {
    * the token is removed, its record goes into the batch, and `finalizer` is told the outcome
    * across the required sinks. Counted as received on the front-end's side.
    * @param token the token that authorized it (cut out of the message text), or null
-   * @returns false when it cannot be made into a record (JSON nested too deeply for the
-   *   writer's recursion): nothing is kept, `finalizer` is not called, counted as `invalid`
    */
-  event(app: string, ev: IntakeEvent, tokenSource: TokenSource, token: string | null, source: FrameSource, receivedAtMs: number, finalizer: Finalizer): boolean {
+  event(app: string, ev: IntakeEvent, tokenSource: TokenSource, token: string | null, source: FrameSource, receivedAtMs: number, finalizer: Finalizer): void {
     const w = this.events;
+    w.scrub(ev, token);
     const g = this.batcher.group(app);
-    let e: number;
-    try {
-      w.scrub(ev, token);
-      let room = recordSizeHint(ev.bytes + 256);
+    let room = recordSizeHint(ev.bytes + 256);
+    let e = w.write(g.room(room), g.offset, ev, app, tokenSource, source, receivedAtMs, this.maker.counters);
+    while (e < 0) {
+      room *= 2;
       e = w.write(g.room(room), g.offset, ev, app, tokenSource, source, receivedAtMs, this.maker.counters);
-      while (e < 0) {
-        room *= 2;
-        e = w.write(g.room(room), g.offset, ev, app, tokenSource, source, receivedAtMs, this.maker.counters);
-      }
-    } catch (err) {
-      // RangeError (call stack) on absurd nesting; the record was not committed
-      if (!(err instanceof RangeError)) throw err;
-      this.metrics.rejected.invalid++;
-      return false;
     }
     const m = this.metrics;
     m.ceeKeysDropped += this.maker.counters.ceeKeysDropped;
     this.maker.counters.ceeKeysDropped = 0;
     this.batcher.added(g, 1, g.commit(e, receivedAtMs), finalizer);
-    return true;
   }
 
   /** Counts a frame that is not stored. */

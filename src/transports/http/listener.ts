@@ -47,9 +47,6 @@ interface Authorized {
   tokenSource: TokenSource;
 }
 
-/** An event the intake could not make into a record (see Intake.event): answered 400. */
-const INVALID = -1;
-
 /** How long {@link HttpListener.stop} waits for requests whose acks are due, ms. */
 const STOP_GRACE_MS = 5000;
 
@@ -112,7 +109,7 @@ export class HttpListener implements FrontEnd {
         }
         return;
       }
-      if (socket.writable && err.code !== 'ECONNRESET') socket.end(err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 'HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Length: 0\r\n\r\n' : 'HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      if (socket.writable && err.code !== 'ECONNRESET') socket.end(`HTTP/1.1 ${err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request'}\r\nX-Elastic-Product: Elasticsearch\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
       socket.destroy();
     });
     const acceptor: SocketAcceptor = {
@@ -261,7 +258,7 @@ export class HttpListener implements FrontEnd {
       if (e instanceof BodyError) {
         await discard(req);
         this.error(res, e.status, e.status === 413 ? 'content_too_long_exception' : e.status === 415 ? 'illegal_argument_exception' : 'parse_exception', e.message);
-      } else if (req.destroyed || req.readableAborted || (e as NodeJS.ErrnoException).code === 'ECONNRESET') {
+      } else if (!req.complete || res.destroyed) {
         this.deps.metrics.httpAborted++; // the client went away (or a timeout closed it)
         res.destroy();
       } else {
@@ -350,20 +347,14 @@ export class HttpListener implements FrontEnd {
       const items = results;
       statuses.forEach((s, k) => {
         const it = items[pendingItem[k]];
-        if (s === INVALID) Object.assign(it, { status: 400, error: { type: 'mapper_parsing_exception', reason: 'the document is nested too deeply' } });
-        else if (s === RecordStatus.Delivered) it.status = 201;
+        if (s === RecordStatus.Delivered) it.status = 201;
         else if (s === RecordStatus.Rejected) Object.assign(it, { status: 400, error: { type: 'illegal_argument_exception', reason: 'the store refused this document for good (too large for the stream)' } });
         else Object.assign(it, { status: 503, error: { type: 'unavailable_shards_exception', reason: 'the store could not write this document: send it again' } });
       });
       this.send(res, 200, bulkResponse(items, Date.now() - t0));
       return;
     }
-    if (statuses.includes(INVALID)) {
-      // the others are stored (or failed) already; the request is answered as the bad input it was
-      this.error(res, 400, 'mapper_parsing_exception', 'an event is nested too deeply to be stored');
-      return;
-    }
-    const folded = (statuses as RecordStatus[]).reduce(worst, RecordStatus.Delivered);
+    const folded = statuses.reduce(worst, RecordStatus.Delivered);
     if (folded === RecordStatus.Errored) this.error(res, 503, 'unavailable_shards_exception', 'the store could not write the events: send them again');
     else if (folded === RecordStatus.Rejected) this.error(res, 400, 'illegal_argument_exception', 'the store refused the events for good (too large for the stream)');
     else if (r.kind === 'doc') this.send(res, 201, docResponse({ action: r.create ? 'create' : 'index', index: r.index, id: r.id ?? randomBytes(15).toString('base64url'), status: 201 }));
@@ -403,21 +394,17 @@ export class HttpListener implements FrontEnd {
     return false;
   }
 
-  /**
-   * Hands every event to the intake; resolves with each one's outcome once all are final
-   * (`INVALID` for one that could not be made into a record).
-   */
-  private store(pending: readonly Pending[], source: FrameSource, receivedAtMs: number): Promise<Array<RecordStatus | typeof INVALID>> {
-    const statuses = new Array<RecordStatus | typeof INVALID>(pending.length);
+  /** Hands every event to the intake; resolves with each one's outcome once all are final. */
+  private store(pending: readonly Pending[], source: FrameSource, receivedAtMs: number): Promise<RecordStatus[]> {
+    const statuses = new Array<RecordStatus>(pending.length);
     if (pending.length === 0) return Promise.resolve(statuses);
     return new Promise((resolve) => {
       let left = pending.length;
-      const done = (k: number, s: RecordStatus | typeof INVALID): void => {
-        statuses[k] = s;
-        if (--left === 0) resolve(statuses);
-      };
       pending.forEach((p, k) => {
-        if (!this.intake.event(p.app, p.ev, p.tokenSource, p.token, source, receivedAtMs, (s) => done(k, s))) done(k, INVALID);
+        this.intake.event(p.app, p.ev, p.tokenSource, p.token, source, receivedAtMs, (s) => {
+          statuses[k] = s;
+          if (--left === 0) resolve(statuses);
+        });
       });
     });
   }
