@@ -45,6 +45,12 @@ export interface ArchiverStats {
   resets: number;
   /** Whole-stream consumers: deliveries that jumped over messages the stream still holds (a server fault; read again after a reset). */
   serverSkips: number;
+  /**
+   * Times the consumer said nothing was left while the stream leader held messages after the
+   * last archived one, for 20 s: the consumer's replica diverged from the leader's (a server
+   * fault, seen on nats-server 2.9.10 after a node was stopped); logged as an error.
+   */
+  divergences: number;
   /** Group commits. */
   commits: number;
   /** Highest stream sequence in the store. */
@@ -108,6 +114,9 @@ export class Archiver {
   private wholeStream = false;
   /** Stream sequences up to this one were checked: nothing on the filter after {@link applied} (removed messages). */
   private gapCheckedTo = 0;
+  /** Housekeeping ticks in a row at this committed sequence with the consumer idle but the stream leader holding more. */
+  private idleBehind = 0;
+  private idleBehindSeq = -1;
   private stopping = false;
   private housekeeper: NodeJS.Timeout | null = null;
   private readonly counters: ArchiverStats;
@@ -135,7 +144,7 @@ export class Archiver {
     this.applied = this.committedSeq = j.seq;
     this.cseq = this.committedCseq = j.cseq;
     this.consumerId = j.consumer;
-    this.counters = { archived: 0, skipped: 0, invalid: 0, resets: 0, serverSkips: 0, commits: 0, seq: j.seq, pending: 0 };
+    this.counters = { archived: 0, skipped: 0, invalid: 0, resets: 0, serverSkips: 0, divergences: 0, commits: 0, seq: j.seq, pending: 0 };
   }
 
   /** Every 10 s: the file store's upkeep (idle files, retention), the lag, a progress line when something moved. */
@@ -201,7 +210,19 @@ export class Archiver {
   /** The lag from the consumer's info (the last delivery's count is stale once deliveries stop); best effort. */
   private async refreshPending(): Promise<void> {
     const i = await this.consumer.info().catch(() => null);
-    if (i !== null) this.counters.pending = i.num_pending + i.num_ack_pending;
+    if (i === null) return;
+    this.counters.pending = i.num_pending + i.num_ack_pending;
+    if (this.counters.pending > 0 || this.open.msgs.length > 0 || this.committing !== null || this.resetting !== null) { this.idleBehind = 0; return; }
+    // the consumer says it is done: does the stream leader agree?
+    const seq = this.committedSeq;
+    const next = await this.consumer.firstFrom(seq + 1).catch(() => null);
+    if (next === null || seq !== this.committedSeq) { this.idleBehind = 0; return; }
+    if (seq !== this.idleBehindSeq) { this.idleBehindSeq = seq; this.idleBehind = 0; }
+    if (++this.idleBehind !== 2) return;
+    // not reset: the replica numbers the stream differently, so reading the leader's sequences
+    // after ours would store some messages twice and still miss others
+    this.counters.divergences++;
+    this.log.error({ code: ErrorCodes.ARCHIVE_CONSUMER, seq, leaderHas: next, deliveredStreamSeq: i.delivered.stream_seq }, "the consumer reports nothing left while the stream leader holds messages after the last archived one: the consumer's replica diverged from the leader (a nats-server fault); messages may be missing from the archive, compare it with the stream");
   }
 
   /** Counters so far (a copy). */
