@@ -27,8 +27,11 @@ function isCeeCookie(buf: Buffer, i: number, end: number): boolean {
   return i + 5 <= end && buf[i] === 0x40 && buf[i + 1] === 0x63 && buf[i + 2] === 0x65 && buf[i + 3] === 0x65 && buf[i + 4] === 0x3a;
 }
 
-/** The parsed value when `text` is exactly one JSON object (not array, not null), else null. */
-function parseObject(text: string): Record<string, unknown> | null {
+/**
+ * The parsed value when `text` is exactly one JSON object (not array, not null), else null.
+ * Never throws. Also the HTTP intake's parser of documents and lines (through pipeline/intake.ts).
+ */
+export function parseObject(text: string): Record<string, unknown> | null {
   const r = parseJson(text);
   if (r.err !== null) return null;
   const v = r.value;

@@ -13,6 +13,9 @@ export type Finalizer = (status: RecordStatus) => void;
 /** Severity order for folding statuses: Errored wins over Rejected wins over Delivered. */
 const RANK: Record<RecordStatus, number> = { [RecordStatus.Delivered]: 0, [RecordStatus.Rejected]: 1, [RecordStatus.Errored]: 2 };
 
+/** The worse of two outcomes (Errored over Rejected over Delivered): how outcomes fold, per record and per request. */
+export const worse = (a: RecordStatus, b: RecordStatus): RecordStatus => (RANK[b] > RANK[a] ? b : a);
+
 /** The acknowledgement state of one batch. */
 export class BatchAcker {
   /** The folded statuses, once the first required sink has settled. */
@@ -54,7 +57,7 @@ export class BatchAcker {
     if (this.status === null) this.status = result.status;
     else {
       const s = this.status, r = result.status;
-      for (let i = 0; i < s.length; i++) if (RANK[r[i] as RecordStatus] > RANK[s[i] as RecordStatus]) s[i] = r[i];
+      for (let i = 0; i < s.length; i++) s[i] = worse(s[i] as RecordStatus, r[i] as RecordStatus);
     }
     this.failure ??= result.failure;
     return --this.remaining === 0;

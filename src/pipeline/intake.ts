@@ -23,7 +23,8 @@ import type { TokenSource } from '../record.js';
 import { EventRecordWriter, type IntakeEvent } from './event-record.js';
 
 export { RecordStatus } from '../sinks/types.js';
-export type { Finalizer } from './acker.js';
+export { worse, type Finalizer } from './acker.js';
+export { parseObject } from '../parse/cee.js';
 export { QuotaResult } from './quota.js';
 export type { IntakeEvent } from './event-record.js';
 

@@ -8,8 +8,7 @@
  *   `noformat`: one event per line (LF or CRLF; empty lines skipped).
  * JSON is parsed with `fast-json-parse` (never throws); invalid UTF-8 reads as U+FFFD.
  */
-import parseJson from 'fast-json-parse';
-import type { IntakeEvent } from '../../pipeline/intake.js';
+import { parseObject, type IntakeEvent } from '../../pipeline/intake.js';
 
 /** Why one item (or a whole bulk body) was not taken: an Elasticsearch error. */
 export interface ItemError {
@@ -32,14 +31,6 @@ export interface BulkItem {
 }
 
 const ACTIONS = new Set(['index', 'create', 'update', 'delete']);
-
-/** The value when `text` is exactly one JSON object (not array, not null), else null. */
-export function jsonObject(text: string): Record<string, unknown> | null {
-  const r = parseJson(text);
-  if (r.err !== null) return null;
-  const v = r.value;
-  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
-}
 
 /** Calls `line(start, end)` for every non-blank line of `body` (LF-separated, a CR before LF dropped). */
 function forEachLine(body: Buffer, line: (start: number, end: number) => boolean | void): void {
@@ -78,7 +69,7 @@ export function parseBulk(body: Buffer): BulkItem[] | ItemError {
         item.error = { status: 400, type: 'illegal_argument_exception', reason: 'update is not supported by this receiver: send index or create' };
         return;
       }
-      const doc = jsonObject(text);
+      const doc = parseObject(text);
       if (doc === null) item.error = { status: 400, type: 'mapper_parsing_exception', reason: `failed to parse: the document on line ${lineNo} is not one JSON object` };
       else {
         if (item.id !== null) doc.id = item.id;
@@ -86,7 +77,7 @@ export function parseBulk(body: Buffer): BulkItem[] | ItemError {
       }
       return;
     }
-    const action = jsonObject(text);
+    const action = parseObject(text);
     const keys = action === null ? [] : Object.keys(action);
     if (action === null || keys.length !== 1 || !ACTIONS.has(keys[0])) {
       failed = { status: 400, type: 'illegal_argument_exception', reason: `Malformed action/metadata line [${lineNo}], expected one of [create, delete, index, update]` };
@@ -112,7 +103,7 @@ export function oneEvent(body: Buffer): IntakeEvent {
   let end = body.length;
   while (end > 0 && (body[end - 1] === 0x0a || body[end - 1] === 0x0d)) end--;
   const text = body.toString('utf8', 0, end);
-  const json = jsonObject(text);
+  const json = parseObject(text);
   return { json, text: json === null ? text : null, extra: null, bytes: body.length };
 }
 
@@ -125,7 +116,7 @@ export function lineEvents(body: Buffer, json: boolean): IntakeEvent[] {
   const out: IntakeEvent[] = [];
   forEachLine(body, (start, end) => {
     const text = body.toString('utf8', start, end);
-    const obj = json ? jsonObject(text) : null;
+    const obj = json ? parseObject(text) : null;
     out.push({ json: obj, text: obj === null ? text : null, extra: null, bytes: end - start + 1 });
   });
   return out;

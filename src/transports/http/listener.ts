@@ -22,7 +22,7 @@ import { createServer as createNetServer, type AddressInfo, type Server, type So
 import type { TlsFiles } from '../../certs/listener-files.js';
 import type { HttpListenerConfig } from '../../config/schema.js';
 import { ErrorCodes } from '../../errors.js';
-import { QuotaResult, RecordStatus, type Intake, type IntakeEvent } from '../../pipeline/intake.js';
+import { QuotaResult, RecordStatus, worse, type Intake, type IntakeEvent } from '../../pipeline/intake.js';
 import type { FrameSource, TokenSource, Transport } from '../../record.js';
 import { Listening, limitConnections, streamSource, type FrontEndDeps, type SocketAcceptor } from '../connection.js';
 import { TlsServer } from '../tls.js';
@@ -49,9 +49,6 @@ interface Authorized {
 
 /** How long {@link HttpListener.stop} waits for requests whose acks are due, ms. */
 const STOP_GRACE_MS = 5000;
-
-/** Answered statuses of a request, folded: Errored wins over Rejected wins over Delivered. */
-const worst = (a: RecordStatus, b: RecordStatus): RecordStatus => (a === RecordStatus.Errored || b === RecordStatus.Errored ? RecordStatus.Errored : a === RecordStatus.Rejected || b === RecordStatus.Rejected ? RecordStatus.Rejected : RecordStatus.Delivered);
 
 export class HttpListener implements FrontEnd {
   readonly kind = 'http';
@@ -354,7 +351,7 @@ export class HttpListener implements FrontEnd {
       this.send(res, 200, bulkResponse(items, Date.now() - t0));
       return;
     }
-    const folded = statuses.reduce(worst, RecordStatus.Delivered);
+    const folded = statuses.reduce(worse, RecordStatus.Delivered);
     if (folded === RecordStatus.Errored) this.error(res, 503, 'unavailable_shards_exception', 'the store could not write the events: send them again');
     else if (folded === RecordStatus.Rejected) this.error(res, 400, 'illegal_argument_exception', 'the store refused the events for good (too large for the stream)');
     else if (r.kind === 'doc') this.send(res, 201, docResponse({ action: r.create ? 'create' : 'index', index: r.index, id: r.id ?? randomBytes(15).toString('base64url'), status: 201 }));
