@@ -231,10 +231,15 @@ export class Intake extends EventEmitter<IntakeEvents> {
       room *= 2;
       e = w.write(g.room(room), g.offset, ev, app, tokenSource, source, receivedAtMs, this.maker.counters);
     }
-    const m = this.metrics;
-    m.ceeKeysDropped += this.maker.counters.ceeKeysDropped;
-    this.maker.counters.ceeKeysDropped = 0;
+    this.countDrops();
     this.batcher.added(g, 1, g.commit(e, receivedAtMs), finalizer);
+  }
+
+  /** Moves the CEE keys the last record write dropped into the metrics. */
+  private countDrops(): void {
+    const c = this.maker.counters;
+    this.metrics.ceeKeysDropped += c.ceeKeysDropped;
+    c.ceeKeysDropped = 0;
   }
 
   /** Counts a frame that is not stored. */
@@ -326,8 +331,7 @@ export class Intake extends EventEmitter<IntakeEvents> {
       room *= 2;
       e = maker.write(g.room(room), g.offset, truncated, source, receivedAtMs);
     }
-    m.ceeKeysDropped += maker.counters.ceeKeysDropped;
-    maker.counters.ceeKeysDropped = 0;
+    this.countDrops();
     this.batcher.added(g, 1, g.commit(e, receivedAtMs), finalizer);
     return FrameResult.Stored;
   }

@@ -55,19 +55,21 @@ export interface ItemResult {
   error?: { type: string; reason: string };
 }
 
-const SHARDS = { total: 1, successful: 1, failed: 0 };
+const CREATED_TAIL = ',"_version":1,"result":"created","_shards":{"total":1,"successful":1,"failed":0},"_seq_no":';
 
-function itemBody(r: ItemResult, seq: number): Record<string, unknown> {
-  if (r.error !== undefined) return { _index: r.index, _id: r.id, status: r.status, error: r.error };
-  return { _index: r.index, _id: r.id, _version: 1, result: 'created', _shards: SHARDS, _seq_no: seq, _primary_term: 1, status: r.status };
+/**
+ * One item's JSON: `{"_index","_id",` then the created fields or `status` + `error`, without its
+ * closing brace. `quotedIndex` is `_index` already JSON-quoted.
+ */
+function itemJson(r: ItemResult, seq: number, quotedIndex: string): string {
+  const head = `{"_index":${quotedIndex},"_id":${JSON.stringify(r.id)}`;
+  return r.error !== undefined ? `${head},"status":${r.status},"error":${JSON.stringify(r.error)}` : `${head}${CREATED_TAIL}${seq},"_primary_term":1,"status":${r.status}`;
 }
-
-const CREATED_TAIL = `,"_version":1,"result":"created","_shards":${JSON.stringify(SHARDS)},"_seq_no":`;
 
 /**
  * `{"took","errors","items":[{<action>:{…}}]}` — the bulk API's response, written as one string
- * (the same JSON as {@link itemBody} per item, without an object per item: a bulk of 1,000 is
- * answered with one concatenation; the index name, the same for most items, quoted once).
+ * (no object per item: a bulk of 1,000 is answered with one concatenation; the index name, the
+ * same for most items, quoted once).
  */
 export function bulkResponse(results: readonly ItemResult[], tookMs: number): string {
   let errors = false;
@@ -79,13 +81,12 @@ export function bulkResponse(results: readonly ItemResult[], tookMs: number): st
     const r = results[i];
     if (r.index !== lastIndex) { lastIndex = r.index; quotedIndex = JSON.stringify(r.index); }
     // action names come from a fixed set (events.ts): no quoting needed
-    out += `${i === 0 ? '' : ','}{"${r.action}":{"_index":${quotedIndex},"_id":${JSON.stringify(r.id)}`;
-    out += r.error !== undefined ? `,"status":${r.status},"error":${JSON.stringify(r.error)}}}` : `${CREATED_TAIL}${i},"_primary_term":1,"status":${r.status}}}`;
+    out += `${i === 0 ? '' : ','}{"${r.action}":${itemJson(r, i, quotedIndex)}}}`;
   }
   return out + ']}';
 }
 
 /** The index API's response for one created document. */
 export function docResponse(r: ItemResult): string {
-  return JSON.stringify(itemBody(r, 0));
+  return `${itemJson(r, 0, JSON.stringify(r.index))}}`;
 }

@@ -98,13 +98,17 @@ export function parseBulk(body: Buffer): BulkItem[] | ItemError {
   return items;
 }
 
+/** The event of `text`: a JSON event when `json` and it is one JSON object, else a text event. */
+function eventOf(text: string, json: boolean, bytes: number): IntakeEvent {
+  const obj = json ? parseObject(text) : null;
+  return { json: obj, text: obj === null ? text : null, extra: null, bytes };
+}
+
 /** One event from a whole body: a JSON object, else the text without its trailing line break(s). */
 export function oneEvent(body: Buffer): IntakeEvent {
   let end = body.length;
   while (end > 0 && (body[end - 1] === 0x0a || body[end - 1] === 0x0d)) end--;
-  const text = body.toString('utf8', 0, end);
-  const json = parseObject(text);
-  return { json, text: json === null ? text : null, extra: null, bytes: body.length };
+  return eventOf(body.toString('utf8', 0, end), true, body.length);
 }
 
 /**
@@ -114,10 +118,6 @@ export function oneEvent(body: Buffer): IntakeEvent {
  */
 export function lineEvents(body: Buffer, json: boolean): IntakeEvent[] {
   const out: IntakeEvent[] = [];
-  forEachLine(body, (start, end) => {
-    const text = body.toString('utf8', start, end);
-    const obj = json ? parseObject(text) : null;
-    out.push({ json: obj, text: obj === null ? text : null, extra: null, bytes: end - start + 1 });
-  });
+  forEachLine(body, (start, end) => { out.push(eventOf(body.toString('utf8', start, end), json, end - start + 1)); });
   return out;
 }

@@ -29,22 +29,20 @@ import { TlsServer } from '../tls.js';
 import type { FrontEnd } from '../types.js';
 import { BodyError, readBody } from './body.js';
 import { PRODUCT_HEADER, bulkResponse, docResponse, esError, probeBody, type ItemResult } from './elastic.js';
-import { lineEvents, oneEvent, parseBulk } from './events.js';
+import { lineEvents, oneEvent, parseBulk, type BulkItem } from './events.js';
 import { route, type Route } from './routes.js';
-
-/** One event of a request on its way to the store. */
-interface Pending {
-  ev: IntakeEvent;
-  app: string;
-  tokenSource: TokenSource;
-  token: string;
-}
 
 /** An app and the token that named it. */
 interface Authorized {
   app: string;
   token: string;
   tokenSource: TokenSource;
+}
+
+/** One event of a request on its way to the store; in a bulk request, with its item's result to fill in. */
+interface Pending extends Authorized {
+  ev: IntakeEvent;
+  result: ItemResult | null;
 }
 
 /** How long {@link HttpListener.stop} waits for requests whose acks are due, ms. */
@@ -283,46 +281,23 @@ export class HttpListener implements FrontEnd {
     const receivedAtMs = Date.now();
     const source = this.sources.get(req.socket) ?? streamSource(req.socket, this.transport);
 
-    // events with their app; per bulk item its result (status 0 while it is being stored)
-    const pending: Pending[] = [];
+    // the events with their app (bulk: every item's result, status 0 while its event is stored)
+    let pending: Pending[];
     let results: ItemResult[] | null = null;
-    const pendingItem: number[] = []; // bulk: the item index of each pending event
     if (r.kind === 'bulk') {
       const items = parseBulk(body);
       if (!Array.isArray(items)) {
         this.error(res, items.status, items.type, items.reason);
         return;
       }
-      const ids = randomBytes(9).toString('base64url');
-      let unknown = 0;
-      let invalid = 0;
-      results = items.map((it, i) => {
-        const index = it.index ?? r.index ?? '';
-        const id = it.id ?? `${ids}${i}`;
-        if (it.error !== null) {
-          invalid++;
-          return { action: it.action, index, id, status: it.error.status, error: { type: it.error.type, reason: it.error.reason } };
-        }
-        // the item's own _index when it is a token; without one the path's or the header's app;
-        // an _index that is no token goes to the header's app only (never to another app's path)
-        const a = this.byToken(it.index, 'index') ?? (it.index === null || auth?.tokenSource === 'header' ? auth : null);
-        if (a === null) {
-          unknown++;
-          return { action: it.action, index, id, status: 401, error: { type: 'security_exception', reason: `unknown app token [${index}]` } };
-        }
-        pending.push({ ev: it.ev!, ...a });
-        pendingItem.push(i);
-        return { action: it.action, index, id, status: 0 };
-      });
-      if (unknown === items.length) {
+      const b = this.authorizeBulk(items, r.index, auth);
+      if (b === null) {
         this.unauthorized(res, items.length, r.index);
         return;
       }
-      m.receivedEvents[this.transport] += items.length;
-      m.rejected.unauthorized += unknown;
-      m.rejected.invalid += invalid;
+      ({ pending, results } = b);
     } else {
-      const events = r.kind === 'doc' ? [oneEvent(body)] : r.kind === 'loggly' && !r.bulk ? [oneEvent(body)] : lineEvents(body, r.kind === 'loggly');
+      const events = r.kind === 'doc' || (r.kind === 'loggly' && !r.bulk) ? [oneEvent(body)] : lineEvents(body, r.kind === 'loggly');
       m.receivedEvents[this.transport] += events.length;
       if (r.kind === 'doc' && events[0].json === null) {
         m.rejected.invalid++;
@@ -330,25 +305,23 @@ export class HttpListener implements FrontEnd {
         return;
       }
       const tags = r.kind === 'loggly' ? [...r.tags, ...headerTags(req)] : [];
-      for (const ev of events) {
+      pending = events.map((ev) => {
         if (r.kind === 'doc' && r.id !== null) ev.json!.id = r.id;
         if (tags.length > 0) addTags(ev, tags);
-        pending.push({ ev, ...auth! });
-      }
+        return { ev, ...auth!, result: null };
+      });
     }
 
-    const refused = this.refuse(res, pending, receivedAtMs);
-    if (refused) return;
+    if (this.refuse(res, pending, receivedAtMs)) return;
     const statuses = await this.store(pending, source, receivedAtMs);
     if (results !== null) {
-      const items = results;
       statuses.forEach((s, k) => {
-        const it = items[pendingItem[k]];
+        const it = pending[k].result!;
         if (s === RecordStatus.Delivered) it.status = 201;
         else if (s === RecordStatus.Rejected) Object.assign(it, { status: 400, error: { type: 'illegal_argument_exception', reason: 'the store refused this document for good (too large for the stream)' } });
         else Object.assign(it, { status: 503, error: { type: 'unavailable_shards_exception', reason: 'the store could not write this document: send it again' } });
       });
-      this.send(res, 200, bulkResponse(items, Date.now() - t0));
+      this.send(res, 200, bulkResponse(results, Date.now() - t0));
       return;
     }
     const folded = statuses.reduce(worse, RecordStatus.Delivered);
@@ -357,6 +330,40 @@ export class HttpListener implements FrontEnd {
     else if (r.kind === 'doc') this.send(res, 201, docResponse({ action: r.create ? 'create' : 'index', index: r.index, id: r.id ?? randomBytes(15).toString('base64url'), status: 201 }));
     else if (r.kind === 'loggly') this.send(res, 200, '{"response":"ok"}');
     else this.send(res, 204, '');
+  }
+
+  /**
+   * Finds each bulk item's app: its own `_index` when that is a token; without one the path's or
+   * the header's app; an `_index` that is no token goes to the header's app only (never to
+   * another app's path). Counts the items (received, invalid, unauthorized).
+   * @returns every item's result (status 0 for those to store) and the events to store, or null
+   *   when no item names an app (the request is answered 401 and counted by the caller)
+   */
+  private authorizeBulk(items: readonly BulkItem[], pathIndex: string | null, auth: Authorized | null): { pending: Pending[]; results: ItemResult[] } | null {
+    const ids = randomBytes(9).toString('base64url');
+    const pending: Pending[] = [];
+    let unknown = 0;
+    let invalid = 0;
+    const results = items.map((it, i): ItemResult => {
+      const result: ItemResult = { action: it.action, index: it.index ?? pathIndex ?? '', id: it.id ?? `${ids}${i}`, status: 0 };
+      if (it.error !== null) {
+        invalid++;
+        return { ...result, status: it.error.status, error: { type: it.error.type, reason: it.error.reason } };
+      }
+      const a = this.byToken(it.index, 'index') ?? (it.index === null || auth?.tokenSource === 'header' ? auth : null);
+      if (a === null) {
+        unknown++;
+        return { ...result, status: 401, error: { type: 'security_exception', reason: `unknown app token [${result.index}]` } };
+      }
+      pending.push({ ev: it.ev!, ...a, result });
+      return result;
+    });
+    if (unknown === items.length) return null;
+    const m = this.deps.metrics;
+    m.receivedEvents[this.transport] += items.length;
+    m.rejected.unauthorized += unknown;
+    m.rejected.invalid += invalid;
+    return { pending, results };
   }
 
   /**
