@@ -16,7 +16,9 @@
  * - when the consumer takes the whole stream (the default filter), a delivery whose stream
  *   sequence jumps is checked against the stream leader before it is applied: messages removed
  *   from the stream (limits, deletes) are a legitimate gap, but a consumer that skipped stored
- *   messages (a server fault: the likeliest cause of one lost CI run of the cluster fault test on nats-server 2.9.10) is reset to read them.
+ *   messages (a server fault) is reset to read them;
+ * - a consumer that says it is done while the stream leader holds more is reported (a replica
+ *   that diverged from the leader, seen on nats-server 2.9.10: no reset can repair that).
  * The app is the subject's last token (`<subjectPrefix>.<app>`); the day file is the UTC day of
  * the line's `receivedAt`, as the receiver's file store would choose it.
  */
@@ -111,9 +113,9 @@ export class Archiver {
   private gen = 0;
   private resetting: Promise<void> | null = null;
   /** The filter is the stream's one subject: every stream sequence is ours (see {@link onMessage}). */
-  private wholeStream = false;
+  private readonly wholeStream: boolean;
   /** Stream sequences up to this one were checked: nothing on the filter after {@link applied} (removed messages). */
-  private gapCheckedTo = 0;
+  private gapCheckedTo: number;
   /** Housekeeping ticks in a row at this committed sequence with the consumer idle but the stream leader holding more. */
   private idleBehind = 0;
   private idleBehindSeq = -1;
@@ -134,7 +136,10 @@ export class Archiver {
     private readonly consumer: ArchiveConsumer,
     private readonly journal: ArchiveJournal,
     private readonly sink: FileSink,
+    stream: { first: number; wholeStream: boolean },
   ) {
+    this.wholeStream = stream.wholeStream;
+    this.gapCheckedTo = stream.first - 1; // removed before it started (warned in start)
     this.failed = new Promise<never>((_, reject) => { this.fail = reject; });
     this.failed.catch(() => undefined);
     const j = journal.last;
@@ -191,9 +196,7 @@ export class Archiver {
       const { first, last, wholeStream } = await consumer.streamSeqs();
       if (journal.last.seq > last) throw new Error(`the archive holds stream sequences up to ${journal.last.seq} but stream ${j.stream} ends at ${last}: was the stream recreated? Archive a new stream into an empty storage.dir`);
       if (first > journal.last.seq + 1 && last > 0) log.warn({ code: ErrorCodes.ARCHIVE_OPEN, from: journal.last.seq + 1, to: first - 1 }, 'stream messages after the last archived one were removed (stream limits) before this archiver read them: those on its filter are not in the archive');
-      const a = new Archiver(config, log, nc, consumer, journal, sink);
-      a.wholeStream = wholeStream;
-      a.gapCheckedTo = first - 1; // removed before it started (warned above)
+      const a = new Archiver(config, log, nc, consumer, journal, sink, { first, wholeStream });
       await a.startConsuming(true);
       a.startHousekeeping();
       log.info({ durable: config.archive.durable, stream: j.stream, filterSubject, seq: a.committedSeq, dir }, 'archiver started');
@@ -207,22 +210,32 @@ export class Archiver {
     }
   }
 
-  /** The lag from the consumer's info (the last delivery's count is stale once deliveries stop); best effort. */
+  /**
+   * The lag from the consumer's info (the last delivery's count is stale once deliveries stop);
+   * best effort. An idle consumer is checked against the stream leader ({@link checkDivergence}).
+   */
   private async refreshPending(): Promise<void> {
     const i = await this.consumer.info().catch(() => null);
     if (i === null) return;
     this.counters.pending = i.num_pending + i.num_ack_pending;
-    if (this.counters.pending > 0 || this.open.msgs.length > 0 || this.committing !== null || this.resetting !== null) { this.idleBehind = 0; return; }
-    // the consumer says it is done: does the stream leader agree?
+    if (this.counters.pending > 0 || this.open.msgs.length > 0 || this.committing !== null || this.resetting !== null) this.idleBehind = 0;
+    else await this.checkDivergence(i.delivered.stream_seq);
+  }
+
+  /**
+   * The consumer says it is done: does the stream leader agree? Two housekeeping ticks in a row
+   * at the same archived sequence with the leader holding more are a diverged replica: logged and
+   * counted, never reset (the replica numbers the stream differently, so reading the leader's
+   * sequences after ours would store some messages twice and still miss others).
+   */
+  private async checkDivergence(deliveredStreamSeq: number): Promise<void> {
     const seq = this.committedSeq;
     const next = await this.consumer.firstFrom(seq + 1).catch(() => null);
     if (next === null || seq !== this.committedSeq) { this.idleBehind = 0; return; }
     if (seq !== this.idleBehindSeq) { this.idleBehindSeq = seq; this.idleBehind = 0; }
     if (++this.idleBehind !== 2) return;
-    // not reset: the replica numbers the stream differently, so reading the leader's sequences
-    // after ours would store some messages twice and still miss others
     this.counters.divergences++;
-    this.log.error({ code: ErrorCodes.ARCHIVE_CONSUMER, seq, leaderHas: next, deliveredStreamSeq: i.delivered.stream_seq }, "the consumer reports nothing left while the stream leader holds messages after the last archived one: the consumer's replica diverged from the leader (a nats-server fault); messages may be missing from the archive, compare it with the stream");
+    this.log.error({ code: ErrorCodes.ARCHIVE_CONSUMER, seq, leaderHas: next, deliveredStreamSeq }, "the consumer reports nothing left while the stream leader holds messages after the last archived one: the consumer's replica diverged from the leader (a nats-server fault); messages may be missing from the archive, compare it with the stream");
   }
 
   /** Counters so far (a copy). */
