@@ -11,8 +11,9 @@ import { TRANSPORTS, type Transport } from './record.js';
  * (UDP/stream frames while the store cannot write), `write_error` (a batch write failed),
  * `sink_rejected` (a sink refused the record for good; RELP answers such frames 200).
  * `invalid`: an HTTP event its API does not take (a bulk document that is not one JSON object,
- * an `update` or `delete` action). `too_large` and `parse_error` are exported for completeness and stay 0: long frames are
- * truncated and stored, and parsing never fails (an unparsable line is stored as `raw`).
+ * an `update` or `delete` action). `too_large` stays 0 (long frames are truncated and stored);
+ * `parse_error` counts frames a parse worker failed on or lost by exiting (a bug: parsing itself
+ * never fails, an unparsable line is stored as `raw`).
  */
 export const REJECT_REASONS = ['unauthorized', 'rate_limited', 'over_daily_volume', 'queue_full', 'disk_full', 'write_error', 'sink_rejected', 'too_large', 'parse_error', 'invalid'] as const;
 export type RejectReason = (typeof REJECT_REASONS)[number];

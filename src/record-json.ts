@@ -97,7 +97,6 @@ const END = frag('}\n');
 /** `,"facility":F,"severity":S,"hostname":` for PRI values 0..191 (facility * 8 + severity). */
 const PRI: readonly Frag[] = Array.from({ length: 192 }, (_, v) => frag(`,"facility":${v >> 3},"severity":${v & 7},"hostname":`));
 
-
 /** Index of a (format, tokenSource) pair in {@link META_JSON} (+1 when truncated). */
 const META_INDEX: Record<string, Record<string, number>> = {};
 /** `,"syslog":{...}` of every combination. */

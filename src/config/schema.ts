@@ -416,7 +416,7 @@ function checkListen(l: unknown, ctx: Ctx): void {
   }
 }
 
-/** TLS listeners on distinct address:port (port 0 excepted). `list` is partly parsed. */
+/** Listeners of one kind (`what`: TLS, HTTP) on distinct address:port (port 0 excepted). `list` is partly parsed. */
 function checkPorts(list: unknown, ctx: Ctx, what: string): void {
   if (!Array.isArray(list)) return;
   const ports = new Set<string>();
