@@ -2,7 +2,7 @@
  * Test harness: starts a real Receiver on ephemeral 127.0.0.1 ports with a temp store, and
  * reads back what it stored. Used by integration and interop tests.
  */
-import { readdirSync, readFileSync, existsSync } from 'node:fs';
+import { readdirSync, readFileSync, existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Receiver, type ReceiverOptions } from '../../src/receiver.js';
 import { validateConfig, type Config } from '../../src/config/schema.js';
@@ -109,4 +109,15 @@ export function readStore(storeDir: string, app: string): SyslogRecord[] {
 /** Lists the app directories present in the store. */
 export function storedApps(storeDir: string): string[] {
   return existsSync(storeDir) ? readdirSync(storeDir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort() : [];
+}
+
+/** Every byte under the store root (all apps, all files, the journal too), as latin1: for "no token anywhere" checks. */
+export function storeBytes(storeDir: string): string {
+  if (!existsSync(storeDir)) return '';
+  let out = '';
+  for (const e of readdirSync(storeDir)) {
+    const p = join(storeDir, e);
+    out += statSync(p).isDirectory() ? storeBytes(p) : readFileSync(p, 'latin1');
+  }
+  return out;
 }

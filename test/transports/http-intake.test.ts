@@ -7,11 +7,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { Agent, request, type IncomingHttpHeaders } from 'node:http';
+import { Agent, type IncomingHttpHeaders } from 'node:http';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { deflateSync, gzipSync } from 'node:zlib';
-import { readStore, startReceiver } from '../helpers/receiver.js';
+import { readStore, startReceiver, storeBytes } from '../helpers/receiver.js';
+import { ndjson, request } from '../helpers/http.js';
 import { withFaults } from '../helpers/fault-sink.js';
 import { tmpDir } from '../helpers/tmp.js';
 import { sleep, waitFor } from '../helpers/wait.js';
@@ -40,35 +41,12 @@ async function start(extra: { http?: Record<string, unknown>; limits?: Record<st
 
 interface Res { status: number; headers: IncomingHttpHeaders; text: string; json: () => Record<string, unknown> }
 
-function call(port: number, method: string, path: string, body?: string | Buffer, headers: Record<string, string> = {}, agent?: Agent): Promise<Res> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, method, path, headers, agent: agent ?? false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json: () => JSON.parse(text) as Record<string, unknown> });
-      });
-    });
-    req.setTimeout(20_000, () => req.destroy(new Error(`${method} ${path}: no answer in 20 s`)));
-    req.on('error', reject);
-    req.end(body);
-  });
+/** One request through the shared test client (helpers/http.ts), its JSON read on demand. */
+async function call(port: number, method: string, path: string, body?: string | Buffer, headers: Record<string, string> = {}, agent?: Agent): Promise<Res> {
+  const r = await request(port, method, path, { body, headers, agent: agent ?? false, timeoutMs: 20_000 });
+  return { status: r.status, headers: r.headers, text: r.text, json: () => r.json as Record<string, unknown> };
 }
 
-const ndjson = (...lines: unknown[]): string => lines.map((l) => (typeof l === 'string' ? l : JSON.stringify(l))).join('\n') + '\n';
-
-/** Every byte of the store, for the token checks. */
-function storeBytes(dir: string): string {
-  const root = join(dir, 'data');
-  let out = '';
-  if (!existsSync(root)) return out;
-  for (const app of readdirSync(root, { withFileTypes: true })) {
-    if (!app.isDirectory()) continue;
-    for (const f of readdirSync(join(root, app.name))) out += readFileSync(join(root, app.name, f), 'utf8');
-  }
-  return out;
-}
 
 test('Elasticsearch: _bulk (path index, item _index, header), _doc, _doc/<id>, _create/<id>, typed path; the stored records; no token in the store', async () => {
   const s = await start();
@@ -124,7 +102,7 @@ test('Elasticsearch: _bulk (path index, item _index, header), _doc, _doc/<id>, _
     assert.equal(st.ceeKeysDropped, 3);
     assert.equal(st.rejected.invalid, 3);
     assert.equal(st.rejected.unauthorized, 1);
-    const bytes = storeBytes(s.dir);
+    const bytes = storeBytes(join(s.dir, 'data'));
     for (const t of [TA, TB]) assert.ok(!bytes.includes(t) && !bytes.includes(t.toUpperCase()), 'no token in the store');
   } finally {
     await s.stop();

@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
-import { readStore, startReceiver, startTestReceiver, type TestReceiver } from '../helpers/receiver.js';
+import { readStore, startReceiver, startTestReceiver, storeBytes, type TestReceiver } from '../helpers/receiver.js';
 import { withFaults } from '../helpers/fault-sink.js';
 import { ndjson, request, sample, type HttpResponse, type RequestOptions } from '../helpers/http.js';
 import { tmpDir } from '../helpers/tmp.js';
@@ -45,17 +45,6 @@ async function start(overrides: Record<string, unknown> = {}): Promise<Http> {
       return r;
     },
   };
-}
-
-/** Every byte the store holds (all apps, all files). */
-function storeBytes(dir: string): string {
-  if (!existsSync(dir)) return '';
-  let out = '';
-  for (const e of readdirSync(dir)) {
-    const p = join(dir, e);
-    out += statSync(p).isDirectory() ? storeBytes(p) : readFileSync(p, 'latin1');
-  }
-  return out;
 }
 
 function assertNoToken(rx: TestReceiver, ...tokens: string[]): void {
