@@ -12,6 +12,7 @@
 //   pipeline/                                      Intake = parse + auth + quota + batcher + acker
 //   transports/                                    front-ends: sockets -> frames -> Intake
 //   admin/                                         /metrics, /healthz
+//   outputs/                                       forwarding: the store -> Elasticsearch, HTTP, syslog
 //   receiver.ts, frontends.ts, cli.ts, index.ts    the composition root: the only code that
 //                                                  names concrete sinks and front-ends
 // config/, certs/, store/, logger.ts, metrics.ts, errors.ts are shared by several layers.
@@ -178,7 +179,21 @@ module.exports = {
       severity: 'error',
       comment: 'The archiver consumes the stream and writes through the file sink: sinks/, the store layout, config types, errors and logger; never the pipeline, transports, admin or the receiver.',
       from: { path: ARCHIVE },
-      to: { path: '^src/', pathNot: [ARCHIVE, '^src/sinks/', '^src/store/layout\\.ts$', CONFIG_SCHEMA, LOGGER, ERRORS] },
+      to: { path: '^src/', pathNot: [ARCHIVE, '^src/sinks/', '^src/store/layout\\.ts$', '^src/outputs/index\\.ts$', CONFIG_SCHEMA, LOGGER, ERRORS] },
+    },
+    {
+      name: 'outputs-allowed-imports',
+      severity: 'error',
+      comment: 'Outputs read the store (its layout) and ship it: record*.ts, config/ (the `outputs` command loads the config file), errors and logger; never sinks, the pipeline, transports, admin or the receiver. The process that writes the store (receiver.ts, archive/) drives them through outputs/index.ts.',
+      from: { path: '^src/outputs/' },
+      to: { path: '^src/', pathNot: ['^src/outputs/', '^src/store/layout\\.ts$', '^src/config/', RECORD, LOGGER, ERRORS] },
+    },
+    {
+      name: 'outputs-through-their-index',
+      severity: 'error',
+      comment: 'Outside outputs/, only outputs/index.ts (the Outputs unit) and outputs/commands.ts (the `outputs` CLI command) are used.',
+      from: { pathNot: '^src/outputs/' },
+      to: { path: '^src/outputs/', pathNot: '^src/outputs/(index|commands)\\.ts$' },
     },
     {
       name: 'store-allowed-imports',

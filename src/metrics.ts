@@ -36,6 +36,18 @@ export interface JetStreamStats {
   errors: Readonly<Record<string, number>>;
 }
 
+/** What the metrics read of one output (outputs/runner.ts `OutputStatus` has this shape). */
+export interface OutputMetrics {
+  name: string;
+  /** Records, since the output was first started (kept in its cursor). */
+  totals: { shipped: number; retried: number; deadLettered: number; lost: number };
+  lagRecords: number;
+  lagSeconds: number;
+  /** ISO time of the last failed attempt; null = none since start. */
+  lastErrorAt: string | null;
+  healthy: boolean;
+}
+
 /** Counter set for one receiver. All counts are events (messages) unless named `Bytes`. */
 export class Metrics {
   readonly receivedBytes = byTransport();
@@ -85,6 +97,8 @@ export class Metrics {
   udpReceiveBufferDrops = 0;
   /** With `storage.type: jetstream`: the sink's publish counters, read at scrape time. */
   jetstream: (() => JetStreamStats) | null = null;
+  /** With `outputs:`: each output's totals and lag, read at scrape time. */
+  outputs: (() => OutputMetrics[]) | null = null;
 
   /** Plain-object snapshot (JSON-serializable). */
   snapshot(): Record<string, unknown> {
@@ -105,6 +119,7 @@ export class Metrics {
       backpressurePauses: this.backpressurePauses,
       udpReceiveBufferDrops: this.udpReceiveBufferDrops,
       ...(this.jetstream === null ? {} : { jetstream: this.jetstream() }),
+      ...(this.outputs === null ? {} : { outputs: Object.fromEntries(this.outputs().map((o) => [o.name, { ...o.totals, lagRecords: o.lagRecords }])) }),
       relpAcked: this.relpAcked,
       relpFailed: this.relpFailed,
       relpProtocolErrors: this.relpProtocolErrors,

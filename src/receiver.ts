@@ -14,6 +14,7 @@ import { bindError, ErrorCodes } from './errors.js';
 import { createFrontEnd, listenerEntries, type FrontEndContext } from './frontends.js';
 import { createLogger, type Logger } from './logger.js';
 import { Metrics } from './metrics.js';
+import { Outputs } from './outputs/index.js';
 import { Intake } from './pipeline/intake.js';
 import { FileSink } from './sinks/file.js';
 import { JetStreamSink } from './sinks/jetstream.js';
@@ -79,15 +80,26 @@ export class Receiver {
   /** The JetStream sink with `storage.type: jetstream` (its counters feed the metrics), else null. */
   readonly jetstream: JetStreamSink | null = null;
 
+  /** The outputs (`outputs:`) with `storage.type: file`; null without outputs or with JetStream (the archiver runs them). */
+  readonly outputs: Outputs | null = null;
+
   private constructor(private cfg: Config, opts: ReceiverOptions) {
     this.workers = cfg.pipeline.workers === 'auto' ? availableParallelism() : cfg.pipeline.workers;
     this.log = opts.log ?? createLogger(cfg.logLevel);
     const s = cfg.storage;
     const j = s.jetstream;
+    const outputs = s.type === 'file' && cfg.outputs.length > 0 ? new Outputs(cfg.outputs, s.dir, this.log.child({ component: 'outputs' })) : null;
+    if (outputs !== null) {
+      this.outputs = outputs;
+      this.metrics.outputs = () => outputs.stats();
+    }
     const store = s.type === 'jetstream' && j !== null
       // ids restart at 0 with each start: the random part keeps them unique within the duplicate window
       ? new JetStreamSink({ ...j, instanceId: `${j.instanceId ?? hostname()}-${randomBytes(4).toString('hex')}`, log: this.log.child({ component: 'jetstream' }) })
-      : new FileSink({ dir: s.dir, fsync: s.fsync, retentionDays: s.retentionDays, maxBytes: s.maxBytes, log: this.log.child({ component: 'store' }) });
+      : new FileSink({
+        dir: s.dir, fsync: s.fsync, retentionDays: s.retentionDays, maxBytes: s.maxBytes, log: this.log.child({ component: 'store' }),
+        ...(outputs === null ? {} : { onAppend: (app: string, day: string, size: number) => outputs.appended(app, day, size), retentionGuard: outputs }),
+      });
     if (store instanceof JetStreamSink) {
       this.jetstream = store;
       this.metrics.jetstream = () => store.stats();
@@ -114,7 +126,9 @@ export class Receiver {
   static async start(config: Config, opts: ReceiverOptions = {}): Promise<Receiver> {
     const r = new Receiver(config, opts);
     try {
+      await r.outputs?.open(); // before the store's retention, which asks them what is unshipped
       await r.intake.start();
+      await r.outputs?.start();
       await r.bind();
     } catch (err) {
       await r.stop(false);
@@ -122,6 +136,7 @@ export class Receiver {
     }
     r.timer = setInterval(() => void r.housekeeping(), HOUSEKEEPING_MS);
     r.timer.unref();
+    if (config.storage.type === 'jetstream' && config.outputs.length > 0) r.log.warn({ outputs: config.outputs.map((o) => o.name) }, 'outputs: are run by `syslog-receiver archive` with storage.type jetstream (it writes the store they read), not by the receiver');
     r.log.info({ listen: r.describe(), storage: config.storage.dir, apps: config.apps.length, workers: r.workers }, 'receiver started');
     return r;
   }
@@ -146,12 +161,14 @@ export class Receiver {
   }
 
   /**
-   * What is wrong right now, for `/healthz`: listeners not bound, a sink that cannot write.
+   * What is wrong right now, for `/healthz`: listeners not bound, a sink that cannot write, an
+   * output lagging beyond its maxLagSeconds.
    * @returns an empty list when healthy
    */
   health(): string[] {
     const reasons = this.frontEnds.filter(({ fe }) => !fe.listening).map(({ label }) => `${label} listener is not bound`);
     reasons.push(...this.intake.health());
+    if (this.outputs !== null) reasons.push(...this.outputs.health());
     if (this.stopping) reasons.push('shutting down');
     return reasons;
   }
@@ -167,7 +184,7 @@ export class Receiver {
   reload(next: Config): string[] {
     const prev = this.cfg;
     const needRestart = restartNeeded(prev, next);
-    this.cfg = { ...next, listen: prev.listen, storage: prev.storage, pipeline: prev.pipeline, certsDir: prev.certsDir };
+    this.cfg = { ...next, listen: prev.listen, storage: prev.storage, pipeline: prev.pipeline, outputs: prev.outputs, certsDir: prev.certsDir };
     this.intake.configure(next.apps, next.auth.tokenFields);
     this.limits.update(next.limits);
     this.log.level = next.logLevel;
@@ -224,7 +241,7 @@ export class Receiver {
       if (this.timer) clearInterval(this.timer);
       // a sink that retries (JetStream) keeps at it for half the shutdown budget, then gives up
       this.intake.beginShutdown(this.cfg.shutdownTimeoutMs / 2);
-      await Promise.all(this.frontEnds.filter(({ fe }) => fe.kind !== 'admin').map(({ fe }) => fe.stop()));
+      await Promise.all([...this.frontEnds.filter(({ fe }) => fe.kind !== 'admin').map(({ fe }) => fe.stop()), this.outputs?.stop()]);
       await Promise.all(this.frontEnds.filter(({ fe }) => fe.kind === 'admin').map(({ fe }) => fe.stop()));
       await this.intake.close();
       if (logStats) this.log.info({ stats: this.metrics.snapshot() }, 'receiver stopped');

@@ -49,6 +49,15 @@ export function createPrometheusRegistry(m: Metrics, extra: { storeHealthy: () =
   counter('jetstream_retries_total', 'Publishes sent again with the same Nats-Msg-Id after a failure.', [], (c) => c.inc(js()?.retries ?? 0));
   counter('jetstream_errors_total', 'Failed publishes, per reason (timeout, no_responders, stream_error, closed, too_large).', ['reason'], (c) => { for (const [reason, n] of Object.entries(js()?.errors ?? {})) c.inc({ reason }, n); });
   gauge('jetstream_in_flight', 'JetStream publishes waiting for their PubAck.', [], (g) => g.set(js()?.inFlight ?? 0));
+  const outs = () => m.outputs?.() ?? [];
+  counter('output_shipped_records_total', 'Records an output delivered (Elasticsearch 409s on create included), since the output was first started.', ['output'], (c) => { for (const o of outs()) c.inc({ output: o.name }, o.totals.shipped); });
+  counter('output_retried_records_total', 'Records an output sent again after a retryable failure (5xx, 429, timeout).', ['output'], (c) => { for (const o of outs()) c.inc({ output: o.name }, o.totals.retried); });
+  counter('output_dead_letter_records_total', 'Records the destination refused for good, written to the output\'s dead-letter file.', ['output'], (c) => { for (const o of outs()) c.inc({ output: o.name }, o.totals.deadLettered); });
+  counter('output_lost_records_total', 'Unshipped records retention deleted because storage.maxBytes forced it.', ['output'], (c) => { for (const o of outs()) c.inc({ output: o.name }, o.totals.lost); });
+  gauge('output_lag_records', 'Records stored but not shipped yet, per output.', ['output'], (g) => { for (const o of outs()) g.set({ output: o.name }, o.lagRecords); });
+  gauge('output_lag_seconds', 'Age of the oldest record an output has not shipped yet, seconds (0 when none).', ['output'], (g) => { for (const o of outs()) g.set({ output: o.name }, o.lagSeconds); });
+  gauge('output_last_error_timestamp_seconds', 'When an output last failed to deliver, Unix time (0 = not since start).', ['output'], (g) => { for (const o of outs()) g.set({ output: o.name }, o.lastErrorAt === null ? 0 : Date.parse(o.lastErrorAt) / 1000); });
+  gauge('output_healthy', '1 while an output\'s lag is within its maxLagSeconds, else 0.', ['output'], (g) => { for (const o of outs()) g.set({ output: o.name }, o.healthy ? 1 : 0); });
   gauge('store_healthy', '1 while every required sink can write, 0 while one cannot (disk full, I/O error).', [], (g) => g.set(extra.storeHealthy() ? 1 : 0));
   const batch = new Histogram({ name: P + 'store_batch_records', help: 'Records per store batch.', buckets: [1, 10, 100, 1000, 10000, 100000], registers: [registry] });
   const sync = new Histogram({ name: P + 'store_sync_seconds', help: 'Time to write and fdatasync one batch, seconds.', buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registers: [registry] });

@@ -19,6 +19,7 @@
  *   messages (a server fault) is reset to read them;
  * - a consumer that says it is done while the stream leader holds more is reported (a replica
  *   that diverged from the leader, seen on nats-server 2.9.10: no reset can repair that).
+ * With `outputs:`, the archiver also runs them: they ship the archive (the store it writes).
  * The app is the subject's last token (`<subjectPrefix>.<app>`); the day file is the UTC day of
  * the line's `receivedAt`, as the receiver's file store would choose it.
  */
@@ -28,6 +29,7 @@ import { jetstreamManager, type ConsumerMessages, type JsMsg } from '@nats-io/je
 import type { Config } from '../config/schema.js';
 import { ErrorCodes, ReceiverError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { Outputs } from '../outputs/index.js';
 import { FileSink } from '../sinks/file.js';
 import { RecordBatch } from '../sinks/batch.js';
 import { connectJetStream, ensureStream } from '../sinks/jetstream-connect.js';
@@ -137,6 +139,8 @@ export class Archiver {
     private readonly journal: ArchiveJournal,
     private readonly sink: FileSink,
     stream: { first: number; wholeStream: boolean },
+    /** The outputs (`outputs:`): with JetStream the archive is the store they ship from; null without outputs. */
+    readonly outputs: Outputs | null,
   ) {
     this.wholeStream = stream.wholeStream;
     this.gapCheckedTo = stream.first - 1; // removed before it started (warned in start)
@@ -178,7 +182,11 @@ export class Archiver {
     if (!filterSubject.startsWith(`${j.subjectPrefix}.`)) throw new ReceiverError(ErrorCodes.ARCHIVE_CONFIG, `archive.filterSubject ${filterSubject} is outside storage.jetstream.subjectPrefix (${j.subjectPrefix}.…)`);
     const dir = config.storage.dir;
     let journal: ArchiveJournal;
-    const sink = new FileSink({ dir, fsync: config.storage.fsync, retentionDays: config.storage.retentionDays, maxBytes: config.storage.maxBytes, log: log.child({ component: 'store' }) });
+    const outputs = config.outputs.length > 0 ? new Outputs(config.outputs, dir, log.child({ component: 'outputs' })) : null;
+    const sink = new FileSink({
+      dir, fsync: config.storage.fsync, retentionDays: config.storage.retentionDays, maxBytes: config.storage.maxBytes, log: log.child({ component: 'store' }),
+      ...(outputs === null ? {} : { onAppend: (app: string, day: string, size: number) => outputs.appended(app, day, size), retentionGuard: outputs }),
+    });
     try {
       await mkdir(dir, { recursive: true });
       const opened = await ArchiveJournal.open(dir, config.archive.durable);
@@ -189,6 +197,7 @@ export class Archiver {
     }
     let nc: NatsConnection | null = null;
     try {
+      await outputs?.open(); // before the store's retention, which asks them what is unshipped
       await sink.open();
       nc = await connectJetStream(j, `syslog-receiver archive ${config.archive.durable}`);
       await ensureStream(await jetstreamManager(nc), j);
@@ -196,12 +205,14 @@ export class Archiver {
       const { first, last, wholeStream } = await consumer.streamSeqs();
       if (journal.last.seq > last) throw new Error(`the archive holds stream sequences up to ${journal.last.seq} but stream ${j.stream} ends at ${last}: was the stream recreated? Archive a new stream into an empty storage.dir`);
       if (first > journal.last.seq + 1 && last > 0) log.warn({ code: ErrorCodes.ARCHIVE_OPEN, from: journal.last.seq + 1, to: first - 1 }, 'stream messages after the last archived one were removed (stream limits) before this archiver read them: those on its filter are not in the archive');
-      const a = new Archiver(config, log, nc, consumer, journal, sink, { first, wholeStream });
+      const a = new Archiver(config, log, nc, consumer, journal, sink, { first, wholeStream }, outputs);
+      await outputs?.start();
       await a.startConsuming(true);
       a.startHousekeeping();
       log.info({ durable: config.archive.durable, stream: j.stream, filterSubject, seq: a.committedSeq, dir }, 'archiver started');
       return a;
     } catch (e) {
+      await outputs?.stop();
       await journal.close();
       await sink.close();
       if (nc !== null) await nc.close().catch(() => undefined);
@@ -461,6 +472,7 @@ export class Archiver {
     this.gen++;
     await this.pull?.close().catch(() => undefined);
     await this.drain();
+    await this.outputs?.stop();
     if (this.failure === null) await this.journal.append(this.entry({}));
     await Promise.race([this.refreshPending(), sleep(1000)]);
     await this.nc.drain().catch(() => this.nc.close());

@@ -1,6 +1,6 @@
 /**
  * What a config reload cannot apply (DESIGN §8 live reload): listener, storage, `pipeline` (the
- * worker threads) and certsDir changes need a restart; everything else (apps, tokens, sources,
+ * worker threads), `outputs` and certsDir changes need a restart; everything else (apps, tokens, sources,
  * certificates, quotas, `auth`, `limits`, `logLevel`) takes effect for the next message.
  */
 import { isDeepStrictEqual } from 'node:util';
@@ -16,5 +16,6 @@ export function restartNeeded(prev: Config, next: Config): string[] {
   if (!isDeepStrictEqual(prev.storage, next.storage)) out.push('storage');
   if (prev.certsDir !== next.certsDir) out.push('certsDir');
   if (!isDeepStrictEqual(prev.pipeline, next.pipeline)) out.push('pipeline');
+  if (!isDeepStrictEqual(prev.outputs, next.outputs)) out.push('outputs');
   return out;
 }

@@ -1,7 +1,7 @@
 /**
  * YAML config file → validated, frozen {@link Config} (DESIGN §8), and the first-run default,
  * which is generated from the schema's defaults. Relative paths (`storage.dir`, `certsDir`, TLS
- * files) resolve against the config file's directory.
+ * files, outputs' TLS files) resolve against the config file's directory.
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
@@ -61,7 +61,8 @@ function resolvePaths(cfg: Config, baseDir: string): Config {
   if (listen.relp) listen.relp = files(listen.relp);
   const j = cfg.storage.jetstream;
   const jetstream = j === null ? null : { ...j, nkeySeedFile: opt(j.nkeySeedFile), credsFile: opt(j.credsFile), tls: j.tls === null ? null : files(j.tls) };
-  return deepFreeze({ ...cfg, listen, certsDir: abs(cfg.certsDir), storage: { ...cfg.storage, dir: abs(cfg.storage.dir), jetstream } });
+  const outputs = cfg.outputs.map((o) => (o.tls === null ? o : { ...o, tls: files(o.tls) }));
+  return deepFreeze({ ...cfg, listen, outputs, certsDir: abs(cfg.certsDir), storage: { ...cfg.storage, dir: abs(cfg.storage.dir), jetstream } });
 }
 
 /** `{ k: v, … }` of the given keys of `o`, in that order, as a YAML flow mapping (`yaml` quotes what needs it, e.g. `"::"`). */

@@ -206,6 +206,61 @@ export interface ArchiveConfig {
   ackWaitMs: number;
 }
 
+/** `outputs[].type` values: where an output ships records (the forwarding issue). */
+export const OUTPUT_TYPES = ['elasticsearch', 'http', 'syslog'] as const;
+export type OutputType = (typeof OUTPUT_TYPES)[number];
+
+/**
+ * One entry of `outputs:` (the forwarding issue): a copy of each app's stored records, shipped
+ * at least once to Elasticsearch/OpenSearch (`_bulk`), an HTTP(S) NDJSON API, or another syslog
+ * receiver (RFC 5424, octet counting, over TCP or TLS). The store is the outbox: the output
+ * reads the day files behind a cursor of its own (`<storage.dir>/.outputs/<name>/`).
+ */
+export interface OutputConfig {
+  /** 1–64 of `A-Z a-z 0-9 . _ -`, starting alphanumeric; names its state directory, logs and metrics. */
+  name: string;
+  type: OutputType;
+  /** The app names it ships; null = every app in the store. */
+  apps: string[] | null;
+  /**
+   * `elasticsearch`: the base URL (`http(s)://host:9200[/prefix]`); `http`: the URL template
+   * (`{app}` and `{token}` are replaced, URL-encoded); `syslog`: `tcp://host:port` or `tls://host:port`.
+   */
+  url: string;
+  /** `elasticsearch`: the index of a record, `{app}` and the day of receipt (`{yyyy}`, `{MM}`, `{dd}`, `{yyyy.MM.dd}`). */
+  index: string;
+  /**
+   * Per-app secrets of this output (app name → value), never the app's intake token: `{token}` in
+   * an `http` URL; the APP-NAME of `syslog` messages (another receiver's token). An app without
+   * one is not shipped by an output whose URL needs `{token}`.
+   */
+  tokens: Record<string, string>;
+  /** Credentials, at most one kind: basic (username + password), `apiKey` (Elasticsearch `ApiKey`), `bearerToken`. */
+  username: string | null;
+  password: string | null;
+  apiKey: string | null;
+  bearerToken: string | null;
+  /** Extra request headers (`http`, `elasticsearch`). */
+  headers: Record<string, string>;
+  /** gzip request bodies (`http`, `elasticsearch`). */
+  gzip: boolean;
+  /** Records per request at most. */
+  batchMaxRecords: number;
+  /** Bytes of records per request at most (a longer single record goes alone). */
+  batchMaxBytes: number;
+  /** A batch that is not full waits this long for more records, ms. */
+  batchDelayMs: number;
+  /** A request (or, for syslog, a connect and write) without an answer by then is retried, ms. */
+  timeoutMs: number;
+  /** First retry delay, ms; doubled per attempt (with jitter) up to {@link maxBackoffMs}. */
+  minBackoffMs: number;
+  maxBackoffMs: number;
+  /** `/healthz` reports the output once its oldest unshipped record is older than this, s. */
+  maxLagSeconds: number;
+  /** TLS to the destination: CA (PEM) to verify it, client certificate and key; null = system CAs. */
+  tls: { ca: string | null; cert: string | null; key: string | null; rejectUnauthorized: boolean } | null;
+}
+
 /** `pipeline:` — how many threads parse, authorize and serialize (DESIGN §9). */
 export interface PipelineConfig {
   /**
@@ -244,6 +299,8 @@ export interface Config {
   pipeline: PipelineConfig;
   auth: AuthConfig;
   archive: ArchiveConfig;
+  /** Forwarding: where copies of the stored records go (empty = none). */
+  outputs: OutputConfig[];
   /** SIGTERM/SIGINT: flush and exit within this, ms; past it the process exits 1 anyway. */
   shutdownTimeoutMs: number;
   /** pino level for our own logs. */
@@ -571,6 +628,85 @@ const ArchiveSchema = nullAsEmpty(mapping({
   ackWaitMs: int(1000, 3_600_000).default(30_000),
 })).prefault({});
 
+const OUTPUT_URL: Record<OutputType, RegExp> = { elasticsearch: /^https?:\/\/[^\s/]+(\/\S*)?$/, http: /^https?:\/\/[^\s/]+(\/\S*)?$/, syslog: /^(tcp|tls):\/\/[^\s/]+:\d+$/ };
+const OUTPUT_URL_MSG: Record<OutputType, string> = { elasticsearch: 'must be an http:// or https:// URL', http: 'must be an http:// or https:// URL', syslog: 'must be tcp://host:port or tls://host:port' };
+const stringMap = (what: string) => z.record(z.string(), z.string({ error: `must be a ${what} string` }).min(1, { error: `must be a non-empty ${what}` }), { error: 'must be a mapping' }).default({});
+const OutputSchema = z.preprocess(checkOutputKeys, mapping({
+  name: str().regex(APP_NAME_RE, { error: 'must be 1-64 of A-Z a-z 0-9 . _ - (it names a directory), starting alphanumeric' }),
+  type: oneOf(OUTPUT_TYPES),
+  apps: z.array(str(), { error: 'must be a list of app names' }).nullable().default(null),
+  url: str(),
+  index: str().default('logs-{app}-{yyyy.MM.dd}'),
+  tokens: stringMap('secret'),
+  username: optStr(),
+  password: optStr(),
+  apiKey: optStr(),
+  bearerToken: optStr(),
+  headers: stringMap('header value'),
+  gzip: bool().default(false),
+  batchMaxRecords: int(1, 100_000).default(1000),
+  batchMaxBytes: int(1024, 1024 ** 3).default(5 * 1024 * 1024),
+  batchDelayMs: int(0, 600_000).default(1000),
+  timeoutMs: int(100, 3_600_000).default(30_000),
+  minBackoffMs: int(1, 3_600_000).default(500),
+  maxBackoffMs: int(1, 3_600_000).default(60_000),
+  maxLagSeconds: int(1, 365 * 86_400).default(300),
+  tls: nullAsEmpty(mapping({ ca: optStr(), cert: optStr(), key: optStr(), rejectUnauthorized: bool().default(true) })).nullable().default(null),
+}).superRefine(checkOutput, always));
+
+/** Keys given (before defaults) that the output's type does not use. */
+const UNUSED_KEYS: Record<OutputType, readonly string[]> = {
+  elasticsearch: ['tokens'],
+  http: ['index'],
+  syslog: ['index', 'username', 'password', 'apiKey', 'bearerToken', 'headers', 'gzip'],
+};
+
+/** Reports keys the entry's type ignores (raw input, before defaults); returns the input unchanged. */
+function checkOutputKeys(o: unknown, ctx: Ctx): unknown {
+  if (!isObj(o) || !(OUTPUT_TYPES as readonly unknown[]).includes(o.type)) return o;
+  for (const k of UNUSED_KEYS[o.type as OutputType]) {
+    if (o[k] !== undefined && o[k] !== null) ctx.addIssue({ code: 'custom', path: [k], message: `is not used by a ${String(o.type)} output`, input: o[k] });
+  }
+  return o;
+}
+
+/** One output's cross-field rules; `o` is partly parsed. */
+function checkOutput(o: unknown, ctx: Ctx): void {
+  if (!isObj(o)) return;
+  const type = (OUTPUT_TYPES as readonly unknown[]).includes(o.type) ? (o.type as OutputType) : null;
+  if (type !== null && typeof o.url === 'string' && !OUTPUT_URL[type].test(o.url)) ctx.addIssue({ code: 'custom', path: ['url'], message: `${OUTPUT_URL_MSG[type]} (type ${type})` });
+  const given = (k: string): boolean => o[k] !== undefined && o[k] !== null;
+  const kinds = [given('username') || given('password'), given('apiKey'), given('bearerToken')].filter(Boolean).length;
+  if (kinds > 1) ctx.addIssue({ code: 'custom', path: [], message: 'give one kind of credentials: username + password, apiKey or bearerToken' });
+  if (given('username') !== given('password')) ctx.addIssue({ code: 'custom', path: [given('username') ? 'password' : 'username'], message: 'username and password go together' });
+  if (typeof o.url === 'string' && o.url.includes('{token}') && type === 'elasticsearch') ctx.addIssue({ code: 'custom', path: ['url'], message: '{token} is for http outputs (an elasticsearch output authenticates with username/password, apiKey or bearerToken)' });
+  if (typeof o.minBackoffMs === 'number' && typeof o.maxBackoffMs === 'number' && o.maxBackoffMs < o.minBackoffMs) ctx.addIssue({ code: 'custom', path: ['maxBackoffMs'], message: `must be at least minBackoffMs (${o.minBackoffMs})` });
+}
+
+/** Across outputs, and against `apps:`: unique names, known app names, a token for every app when the URL needs `{token}`. */
+function checkOutputs(c: { outputs: unknown; apps: unknown }, ctx: Ctx): void {
+  if (!Array.isArray(c.outputs)) return;
+  const appNames = Array.isArray(c.apps) ? c.apps.filter(isObj).map((a) => a.name).filter(isNonEmptyString) : [];
+  const names = new Set<string>();
+  c.outputs.forEach((o: unknown, i) => {
+    if (!isObj(o)) return;
+    if (isNonEmptyString(o.name)) {
+      if (names.has(o.name)) ctx.addIssue({ code: 'custom', path: ['outputs', i, 'name'], message: `duplicate output name "${o.name}"` });
+      names.add(o.name);
+    }
+    const apps = Array.isArray(o.apps) ? o.apps.filter(isNonEmptyString) : null;
+    apps?.forEach((a, j) => {
+      if (!appNames.includes(a)) ctx.addIssue({ code: 'custom', path: ['outputs', i, 'apps', j], message: `"${a}" is not an app of apps:` });
+    });
+    if (isObj(o.tokens)) {
+      for (const a of Object.keys(o.tokens)) if (!appNames.includes(a)) ctx.addIssue({ code: 'custom', path: ['outputs', i, 'tokens', a], message: `"${a}" is not an app of apps:` });
+      if (typeof o.url === 'string' && o.url.includes('{token}')) {
+        for (const a of apps ?? appNames) if (appNames.includes(a) && !(a in o.tokens)) ctx.addIssue({ code: 'custom', path: ['outputs', i, 'tokens'], message: `has no token for app "${a}" (the url needs {token})` });
+      }
+    }
+  });
+}
+
 const TOKEN_FIELDS_MSG = 'must be a non-empty list of field names';
 const AuthSchema = nullAsEmpty(mapping({
   tokenFields: z.array(str(), { error: TOKEN_FIELDS_MSG }).min(1, { error: TOKEN_FIELDS_MSG }).default(['logsene-app-token']),
@@ -589,10 +725,11 @@ export const ConfigSchema = z.preprocess((v) => v ?? {}, mapping({
   pipeline: PipelineSchema,
   auth: AuthSchema,
   archive: ArchiveSchema,
+  outputs: list(OutputSchema),
   logLevel: oneOf(LOG_LEVELS).default('info'),
   certsDir: str().default('certs'),
   shutdownTimeoutMs: int(100, 600_000).default(10_000),
-}).superRefine((c, ctx) => {
+}).superRefine(checkOutputs, always).superRefine((c, ctx) => {
   // with JetStream an app name is a subject token (`<subjectPrefix>.<app>`): no dots
   if (c.storage.type !== 'jetstream') return;
   c.apps.forEach((a, i) => {

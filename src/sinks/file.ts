@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { ErrorCodes, ReceiverError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { appDir, dayFilePath, dayNumber, dayString } from '../store/layout.js';
-import { enforceRetention, type RetentionResult } from './retention.js';
+import { enforceRetention, type RetentionGuard, type RetentionResult } from './retention.js';
 import { RecordStatus, type RecordBatch, type Sink, type SinkFailure, type WriteResult } from './types.js';
 
 /** The bytes for one day file of one app within a batch. */
@@ -48,6 +48,13 @@ export interface FileSinkOptions {
   /** Size cap of the whole store, bytes (oldest days deleted first); 0 = none. */
   maxBytes: number;
   log: Logger;
+  /**
+   * Called after each successful append (after the fdatasync when `fsync` is on) with the
+   * file's new size, bytes: the outputs ship what is durable (the forwarding issue).
+   */
+  onAppend?: (app: string, day: string, size: number) => void;
+  /** Asked before retention deletes a file (outputs not shipped yet); none = plain retention. */
+  retentionGuard?: RetentionGuard;
 }
 
 const IDLE_CLOSE_MS = 60_000;
@@ -180,6 +187,7 @@ export class FileSink implements Sink {
       }
       if (this.o.fsync) await f.fh.datasync();
       f.size += total;
+      this.o.onAppend?.(w.app, w.day, f.size);
     } catch (err) {
       await f.fh.truncate(f.size).catch(() => undefined);
       throw err;
@@ -218,9 +226,10 @@ export class FileSink implements Sink {
   /** Deletes expired and over-cap day files (storage.retentionDays, storage.maxBytes). */
   async enforceRetention(nowMs: number): Promise<RetentionResult> {
     const { retentionDays, maxBytes, log } = this.o;
-    const res = await enforceRetention(this.dir, retentionDays, maxBytes, nowMs, (f) => this.closeFile(f.app, f.day));
+    const res = await enforceRetention(this.dir, retentionDays, maxBytes, nowMs, (f) => this.closeFile(f.app, f.day), this.o.retentionGuard ?? null);
     this.lastRetentionMs = nowMs;
     if (res.deletedFiles > 0) log.info({ ...res }, 'retention: deleted old day files');
+    if (res.keptUnshipped > 0) log.info({ files: res.keptUnshipped }, 'retention: kept expired day files an output has not shipped yet');
     if (maxBytes > 0 && res.totalBytes > maxBytes) log.warn({ code: ErrorCodes.STORE_OVER_LIMIT, totalBytes: res.totalBytes, maxBytes }, "store is over storage.maxBytes with only today's files left");
     return res;
   }

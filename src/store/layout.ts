@@ -4,6 +4,7 @@
  * `<storeDir>/<app>/<YYYY-MM-DD>.ndjson`, one file per app and UTC day of receipt
  * (`receivedAt`), one JSON record per LF-terminated line.
  */
+import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /** One UTC day, ms. */
@@ -52,4 +53,35 @@ export function parseDayFileName(name: string): string | null {
 export function dayFileStartMs(name: string): number {
   const m = DAY_FILE.exec(name);
   return m === null ? NaN : Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
+}
+
+/** One day file of the store. */
+export interface DayFile {
+  app: string;
+  /** `YYYY-MM-DD` */
+  day: string;
+  path: string;
+  bytes: number;
+}
+
+
+/**
+ * Every `<dir>/<app>/<YYYY-MM-DD>.ndjson` with its size, oldest day first (then by app).
+ * Unreadable directories are skipped; a missing store gives an empty list.
+ */
+export async function listDayFiles(dir: string): Promise<DayFile[]> {
+  const out: DayFile[] = [];
+  let apps: string[];
+  try { apps = await readdir(dir); } catch { return out; }
+  for (const app of apps) {
+    let names: string[];
+    try { names = await readdir(appDir(dir, app)); } catch { continue; } // not a directory
+    for (const n of names) {
+      const day = parseDayFileName(n);
+      if (day === null) continue;
+      const path = dayFilePath(dir, app, day);
+      try { out.push({ app, day, path, bytes: (await stat(path)).size }); } catch { /* deleted meanwhile */ }
+    }
+  }
+  return out.sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : a.app < b.app ? -1 : 1));
 }

@@ -1,0 +1,100 @@
+/**
+ * The `elasticsearch` output's destination (OpenSearch too): one `POST <url>/_bulk` per batch,
+ * a `create` action per record with a deterministic `_id` ({@link recordId}), so a batch sent
+ * again after a timeout or a crash cannot store a record twice: the copy already there answers
+ * 409, which counts as delivered. Per-item results are read item by item (Elasticsearch bulk
+ * API: `errors`, `items[].create.status`): 429 and 5xx items are retried, other 4xx items are
+ * dead-lettered with their error. A whole-request failure applies to every record.
+ */
+import { createHash } from 'node:crypto';
+import type { OutputConfig } from '../config/schema.js';
+import { describeAnswer, HttpClient, retryableStatus, type HttpAnswer } from './http-client.js';
+import { ItemStatus, wholeResult, type DeliveryResult, type Destination, type OutRecord } from './types.js';
+
+/**
+ * The `_id` of a stored record: base64url of SHA-1 over app, day, byte offset and the line
+ * (27 characters). The same stored line always gets the same id; a different line written at
+ * the same place (after a power loss took unsynced bytes) gets another one.
+ */
+export function recordId(app: string, r: OutRecord): string {
+  return createHash('sha1').update(`${app}\0${r.day}\0${r.offset}\0`).update(r.line).digest('base64url');
+}
+
+/**
+ * The index of a record: `index` with `{app}`, `{yyyy}`, `{MM}`, `{dd}` and `{yyyy.MM.dd}`
+ * replaced (the UTC day of receipt), lowercased as Elasticsearch requires.
+ */
+export function indexName(template: string, app: string, day: string): string {
+  const [y, m, d] = day.split('-');
+  return template.replaceAll('{app}', app).replaceAll('{yyyy.MM.dd}', `${y}.${m}.${d}`).replaceAll('{yyyy}', y).replaceAll('{MM}', m).replaceAll('{dd}', d).toLowerCase();
+}
+
+const LF = Buffer.from('\n');
+
+export class ElasticsearchDestination implements Destination {
+  readonly type = 'elasticsearch';
+  private readonly http: HttpClient;
+  private readonly bulkUrl: string;
+
+  constructor(private readonly cfg: OutputConfig, userAgent: string) {
+    this.http = new HttpClient(cfg, userAgent);
+    this.bulkUrl = `${cfg.url.replace(/\/+$/, '')}/_bulk`;
+  }
+
+  accepts(): boolean { return true; }
+
+  async send(app: string, records: readonly OutRecord[]): Promise<DeliveryResult> {
+    const parts: Buffer[] = [];
+    let lastDay = '';
+    let index = '';
+    for (const r of records) {
+      if (r.day !== lastDay) { index = JSON.stringify(indexName(this.cfg.index, app, r.day)); lastDay = r.day; }
+      parts.push(Buffer.from(`{"create":{"_index":${index},"_id":"${recordId(app, r)}"}}\n`), r.line, LF);
+    }
+    let a: HttpAnswer;
+    try {
+      a = await this.http.post(this.bulkUrl, Buffer.concat(parts), 'application/x-ndjson');
+    } catch (err) {
+      return wholeResult(records.length, ItemStatus.Retry, (err as Error).message);
+    }
+    if (a.status < 200 || a.status > 299) {
+      return wholeResult(records.length, retryableStatus(a.status) ? ItemStatus.Retry : ItemStatus.Rejected, describeAnswer(a), a.retryAfterMs);
+    }
+    return itemResults(records.length, a);
+  }
+
+  close(): Promise<void> { return this.http.close(); }
+}
+
+/** Reads a 2xx bulk answer item by item. An answer that is not a bulk response retries everything. */
+function itemResults(n: number, a: HttpAnswer): DeliveryResult {
+  let items: unknown;
+  let errors: unknown;
+  try {
+    const body = JSON.parse(a.body) as { errors?: unknown; items?: unknown };
+    items = body.items;
+    errors = body.errors;
+  } catch {
+    items = undefined;
+  }
+  if (!Array.isArray(items) || items.length !== n) {
+    return wholeResult(n, ItemStatus.Retry, `not a bulk answer for ${n} items: ${describeAnswer(a)}`);
+  }
+  const res = wholeResult(n, ItemStatus.Delivered, null, a.retryAfterMs);
+  if (errors === false) return res;
+  for (let i = 0; i < n; i++) {
+    const item = items[i] as Record<string, { status?: unknown; error?: unknown }> | null;
+    const result = item === null || typeof item !== 'object' ? undefined : Object.values(item)[0];
+    const status = typeof result?.status === 'number' ? result.status : 0;
+    if ((status >= 200 && status <= 299) || status === 409) continue;
+    const why = `item status ${status}: ${JSON.stringify(result?.error ?? result ?? null)}`;
+    if (status !== 0 && !retryableStatus(status)) {
+      res.status[i] = ItemStatus.Rejected;
+      res.detail[i] = why;
+    } else {
+      res.status[i] = ItemStatus.Retry;
+    }
+    res.error ??= why;
+  }
+  return res;
+}
