@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `syslog-receiver` command line (DESIGN §8): start, archive, reload, certs, check-config, token new, tail, search.
+ * `syslog-receiver` command line (DESIGN §8): start, archive, reload, certs, check-config, token new, tail, search, outputs.
  * Exit codes: 0 ok; 1 runtime error, bind error, unreadable config or usage error; 2 invalid config.
  */
 import './heap.js';
@@ -17,6 +17,7 @@ import { Archiver } from './archive/archiver.js';
 import { createLogger } from './logger.js';
 import { generateCertSet } from './certs/index.js';
 import { registerStoreCommands } from './store/commands.js';
+import { registerOutputsCommand } from './outputs/commands.js';
 
 const program = new Command();
 program
@@ -240,5 +241,6 @@ token
   });
 
 registerStoreCommands(program);
+registerOutputsCommand(program, fail);
 
 program.parseAsync(process.argv).catch(fail);

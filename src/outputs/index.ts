@@ -109,7 +109,7 @@ export class Outputs {
 
   /** Recomputes every output's lag now (tests, `syslog-receiver outputs`). */
   async refreshLag(): Promise<void> {
-    for (const r of this.runners) void r.refreshLag(); // counting a long backlog must not hold up the start
+    await Promise.all(this.runners.map((r) => r.refreshLag()));
   }
 
   /** Stops every output (requests in flight are aborted; their batches are resent at the next start). */

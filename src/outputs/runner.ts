@@ -29,7 +29,7 @@ import { dayFilePath, listDayFiles, type DayFile } from '../store/layout.js';
 import { backoffMs } from './backoff.js';
 import { DeadLetterFile, placeKey } from './dead-letter.js';
 import { CursorLog, outputDir, type OutputTotals } from './state.js';
-import { ItemStatus, type Destination, type OutRecord } from './types.js';
+import { ItemStatus, wholeResult, type DeliveryResult, type Destination, type OutRecord } from './types.js';
 
 /** What an output is doing, for metrics, `/healthz`, `status.json` and `syslog-receiver outputs`. */
 export interface OutputStatus {
@@ -315,7 +315,13 @@ export class OutputRunner {
     let pending = records;
     for (;;) {
       if (this.stopped) return false;
-      const res = await this.dest.send(t.app, pending);
+      let res: DeliveryResult;
+      try {
+        res = await this.dest.send(t.app, pending);
+      } catch (err) { // a destination never throws; if one does (a bug), keep the records and say so
+        this.log.error({ err, code: ErrorCodes.OUTPUT_FAILED }, 'output destination failed unexpectedly; retrying the batch');
+        res = wholeResult(pending.length, ItemStatus.Retry, `unexpected error: ${(err as Error).message}`);
+      }
       const retry: OutRecord[] = [];
       const rejected: Array<{ record: OutRecord; error: string }> = [];
       let delivered = 0;

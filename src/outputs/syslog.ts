@@ -59,20 +59,23 @@ function structuredData(sd: unknown): string {
  * One stored record as an RFC 5424 SYSLOG-MSG (without framing):
  * `<PRI>1 TIMESTAMP HOSTNAME APP-NAME PROCID MSGID STRUCTURED-DATA MSG`.
  * @param appName the APP-NAME to send instead of the record's (a token), or null
- * @returns null when the line is not a JSON object (not one of our records)
+ * @returns null when the line is not a JSON object (not one of our records), or cannot be
+ *   written as one message (CEE nested deeper than this thread's stack can serialize)
  */
 export function formatRfc5424(line: Buffer, appName: string | null): string | null {
-  let rec: SyslogRecord;
   try {
-    rec = JSON.parse(line.toString('utf8')) as SyslogRecord;
+    const rec = JSON.parse(line.toString('utf8')) as SyslogRecord;
+    return rec === null || typeof rec !== 'object' || Array.isArray(rec) ? null : format(rec, appName);
   } catch {
     return null;
   }
-  if (rec === null || typeof rec !== 'object' || Array.isArray(rec)) return null;
+}
+
+function format(rec: SyslogRecord, appName: string | null): string {
   const facility = Number.isInteger(rec.facility) && rec.facility >= 0 && rec.facility <= 23 ? rec.facility : 1;
   const severity = Number.isInteger(rec.severity) && rec.severity >= 0 && rec.severity <= 7 ? rec.severity : 5;
   const ts = typeof rec['@timestamp'] === 'string' ? field(rec['@timestamp'], 64) : '-';
-  const extra: Record<string, unknown> = {};
+  const extra: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
   let cee = false;
   for (const k of Object.keys(rec)) if (!FIXED.has(k)) { extra[k] = rec[k]; cee = true; }
   const msg = cee ? `@cee: ${JSON.stringify({ ...extra, message: rec.message })}` : (rec.message ?? '');
@@ -111,7 +114,7 @@ export class SyslogDestination implements Destination {
       const msg = formatRfc5424(r.line, token);
       if (msg === null) {
         res.status[i] = ItemStatus.Rejected;
-        res.detail[i] = 'not a JSON record: cannot be sent as syslog';
+        res.detail[i] = 'not a JSON record (or nested too deep): cannot be sent as syslog';
         return;
       }
       const body = Buffer.from(msg, 'utf8');
