@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
  * `syslog-receiver` command line (DESIGN §8): start, archive, reload, certs, check-config, token new, tail, search, outputs.
- * Exit codes: 0 ok; 1 runtime error, bind error, unreadable config or usage error; 2 invalid config.
+ * Exit codes: 0 ok; 1 runtime error, bind error, unreadable config or usage error; 2 invalid config;
+ * 3 `outputs` found an output lagging.
  */
 import './heap.js';
 import { randomUUID } from 'node:crypto';
@@ -22,7 +23,7 @@ import { registerOutputsCommand } from './outputs/commands.js';
 const program = new Command();
 program
   .name('syslog-receiver')
-  .description('Multi-tenant syslog receiver: UDP/TCP/TLS/RELP syslog in, app-token routing, durable per-app NDJSON store.')
+  .description('Multi-tenant syslog receiver: UDP/TCP/TLS/RELP syslog and HTTP in, app-token routing, durable per-app NDJSON store, forwarding.')
   .version('0.1.0');
 
 /** Prints an operator error and exits (2 for config problems, 1 otherwise). */

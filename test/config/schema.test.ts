@@ -162,7 +162,7 @@ test('several errors at once, each with its path and message', () => {
     'logLevel: must be one of fatal, error, warn, info, debug, trace, silent',
     'shutdownTimeoutMs: must be an integer from 100 to 600000',
     'certsDir: must be a non-empty string',
-    '(root).nope: unknown key (known: listen, apps, storage, limits, pipeline, auth, archive, logLevel, certsDir, shutdownTimeoutMs)',
+    '(root).nope: unknown key (known: listen, apps, storage, limits, pipeline, auth, archive, outputs, logLevel, certsDir, shutdownTimeoutMs)',
   ];
   assert.deepEqual([...errs].sort(), [...expected].sort(), errs.join('\n'));
   // the error object itself
@@ -305,4 +305,24 @@ test('listen.udp.reader: auto (default), native or dgram', () => {
   assert.equal(validateConfig({ listen: { udp: {} } }).listen.udp!.reader, 'auto');
   assert.equal(validateConfig({ listen: { udp: { reader: 'dgram' } } }).listen.udp!.reader, 'dgram');
   assert.deepEqual(errorsOf({ listen: { udp: { reader: 'epoll' } } }), ['listen.udp.reader: must be one of auto, native, dgram']);
+});
+
+test('outputs: defaults, per-type keys, credentials, app names and {token} checked against apps', () => {
+  const base = { listen: { tcp: {} }, apps: [{ name: 'web', token: T1 }, { name: 'api', allowedSources: ['10.0.0.0/8'] }] };
+  const c = validateConfig({ ...base, outputs: [{ name: 'es', type: 'elasticsearch', url: 'http://127.0.0.1:9200' }] });
+  assert.deepEqual(
+    { apps: c.outputs[0].apps, index: c.outputs[0].index, batch: [c.outputs[0].batchMaxRecords, c.outputs[0].batchMaxBytes, c.outputs[0].batchDelayMs], backoff: [c.outputs[0].minBackoffMs, c.outputs[0].maxBackoffMs], lag: c.outputs[0].maxLagSeconds },
+    { apps: null, index: 'logs-{app}-{yyyy.MM.dd}', batch: [1000, 5 * 1024 * 1024, 1000], backoff: [500, 60_000], lag: 300 },
+  );
+  assert.deepEqual(validateConfig(base).outputs, []);
+  const errs = (outputs: unknown[]): string[] => {
+    try { validateConfig({ ...base, outputs }); return []; } catch (e) { return (e as ConfigError).errors; }
+  };
+  assert.deepEqual(errs([{ name: 's', type: 'syslog', url: 'tcp://h:514', gzip: true, index: 'x' }]), ['outputs[0].index: is not used by a syslog output', 'outputs[0].gzip: is not used by a syslog output']);
+  assert.deepEqual(errs([{ name: 's', type: 'syslog', url: 'http://h:514' }]), ['outputs[0].url: must be tcp://host:port or tls://host:port (type syslog)']);
+  assert.deepEqual(errs([{ name: 'h', type: 'http', url: 'https://x/bulk/{token}/', tokens: { web: 's' } }]), ['outputs[0].tokens: has no token for app "api" (the url needs {token})']);
+  assert.deepEqual(errs([{ name: 'h', type: 'http', url: 'https://x/', apps: ['web', 'nope'], tokens: { ghost: 's' } }]), ['outputs[0].apps[1]: "nope" is not an app of apps:', 'outputs[0].tokens.ghost: "ghost" is not an app of apps:']);
+  assert.deepEqual(errs([{ name: 'e', type: 'elasticsearch', url: 'https://x', username: 'u', apiKey: 'k' }]), ['outputs[0]: give one kind of credentials: username + password, apiKey or bearerToken', 'outputs[0].password: username and password go together']);
+  assert.deepEqual(errs([{ name: 'e', type: 'elasticsearch', url: 'https://x' }, { name: 'e', type: 'http', url: 'https://y', minBackoffMs: 10, maxBackoffMs: 5 }]), ['outputs[1].maxBackoffMs: must be at least minBackoffMs (10)', 'outputs[1].name: duplicate output name "e"']);
+  assert.deepEqual(errs([{ name: 'x', type: 'kafka', url: 'x' }]), ['outputs[0].type: must be one of elasticsearch, http, syslog']);
 });
