@@ -60,14 +60,28 @@ export class ElasticsearchDestination implements Destination {
     if (a.status < 200 || a.status > 299) {
       return wholeResult(records.length, retryableStatus(a.status) ? ItemStatus.Retry : ItemStatus.Rejected, describeAnswer(a), a.retryAfterMs);
     }
-    return itemResults(records.length, a);
+    return bulkItemResults(records.length, a);
   }
 
   close(): Promise<void> { return this.http.close(); }
 }
 
-/** Reads a 2xx bulk answer item by item. An answer that is not a bulk response retries everything. */
-function itemResults(n: number, a: HttpAnswer): DeliveryResult {
+/** An item's error as JSON text, at most 1000 characters (`?` when it cannot be written: nested too deep). */
+function itemError(v: unknown): string {
+  let text: string;
+  try {
+    text = JSON.stringify(v) ?? String(v);
+  } catch {
+    return '?';
+  }
+  return text.length > 1000 ? `${text.slice(0, 1000)}…` : text;
+}
+
+/**
+ * Reads a 2xx bulk answer item by item (Elasticsearch bulk API response: `errors`, `items[].<action>.status`).
+ * An answer that is not a bulk response for `n` items retries everything; never throws.
+ */
+export function bulkItemResults(n: number, a: HttpAnswer): DeliveryResult {
   let items: unknown;
   let errors: unknown;
   try {
@@ -87,7 +101,7 @@ function itemResults(n: number, a: HttpAnswer): DeliveryResult {
     const result = item === null || typeof item !== 'object' ? undefined : Object.values(item)[0];
     const status = typeof result?.status === 'number' ? result.status : 0;
     if ((status >= 200 && status <= 299) || status === 409) continue;
-    const why = `item status ${status}: ${JSON.stringify(result?.error ?? result ?? null)}`;
+    const why = `item status ${status}: ${itemError(result?.error ?? result ?? null)}`;
     if (status !== 0 && !retryableStatus(status)) {
       res.status[i] = ItemStatus.Rejected;
       res.detail[i] = why;
