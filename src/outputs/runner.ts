@@ -102,7 +102,11 @@ export class OutputRunner {
   private readonly refused = new Set<string>();
   private loop: Promise<void> | null = null;
   private stopped = false;
+  /** Ends the current sleep: set by every sleep (stop uses it); appends use it only for sleeps that wait for data. */
   private wakeUp: (() => void) | null = null;
+  private sleepWantsData = false;
+  private lagRefresh: Promise<void> | null = null;
+  private lagQueued: Promise<void> | null = null;
   private state: OutputStatus['state'] = 'idle';
   private attempts = 0;
   private lastError: string | null = null;
@@ -147,13 +151,22 @@ export class OutputRunner {
 
   /** The store made `app`'s file of `day` durable up to `size` bytes. */
   appended(app: string, day: string, size: number): void {
-    if (!this.covers(app)) return;
+    if (!this.ships(app)) return;
     const t = this.track(app, day);
     if (size > t.size) {
       if (t.size <= t.shipped) t.dirtySince = Date.now();
       t.size = size;
-      this.wakeUp?.();
+      if (this.sleepWantsData) this.wakeUp?.();
     }
+  }
+
+  /** Whether this output ships `app` and its destination can (else logged once and skipped). */
+  private ships(app: string): boolean {
+    if (!this.covers(app) || this.refused.has(app)) return false;
+    if (this.dest.accepts(app)) return true;
+    this.refused.add(app);
+    this.log.warn({ app }, 'this output cannot ship this app (no token for it in the output\'s tokens:): skipped');
+    return false;
   }
 
   /** Whether the day file `f` (with its size now) holds records this output has not resolved. */
@@ -198,12 +211,7 @@ export class OutputRunner {
     this.lastScanMs = Date.now();
     const seen = new Set<string>();
     for (const f of await listDayFiles(this.storeDir)) {
-      if (!this.covers(f.app)) continue;
-      if (!this.dest.accepts(f.app)) {
-        if (!this.refused.has(f.app)) this.log.warn({ app: f.app }, 'this output cannot ship this app (no token for it in the output\'s tokens:): skipped');
-        this.refused.add(f.app);
-        continue;
-      }
+      if (!this.ships(f.app)) continue;
       const key = `${f.app}/${f.day}`;
       seen.add(key);
       const t = this.track(f.app, f.day);
@@ -239,14 +247,14 @@ export class OutputRunner {
       const t = this.next();
       if (t === null) {
         this.state = 'idle';
-        await this.sleep(1000);
+        await this.sleep(1000, true);
         continue;
       }
       const unshipped = t.size - t.shipped;
       const full = unshipped >= this.cfg.batchMaxBytes || (t.counted >= t.size && t.linesAhead >= this.cfg.batchMaxRecords);
       const wait = t.dirtySince + this.cfg.batchDelayMs - Date.now();
       if (!full && wait > 0) {
-        await this.sleep(wait);
+        await this.sleep(wait, true);
         continue;
       }
       this.state = this.attempts > 0 ? 'retrying' : 'shipping';
@@ -256,7 +264,14 @@ export class OutputRunner {
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code === 'ENOENT') { await this.forget(t.key); continue; }
         this.log.error({ err, code: ErrorCodes.STORE_READ, app: t.app, day: t.day }, 'output: cannot read a day file; trying again');
-        await this.sleep(5000);
+        await this.sleep(5000, false);
+        continue;
+      }
+      if (batch.end === t.shipped) {
+        // nothing readable where the store said there was (the file was cut under the cursor): look again later
+        t.size = t.shipped;
+        this.lastScanMs = 0;
+        await this.sleep(1000, false);
         continue;
       }
       const resolved = batch.records.length === 0 || await this.deliver(t, batch.records);
@@ -354,7 +369,7 @@ export class OutputRunner {
       this.lastErrorAt = Date.now();
       const delay = backoffMs(this.attempts, this.cfg.minBackoffMs, this.cfg.maxBackoffMs, res.retryAfterMs);
       this.log.warn({ code: ErrorCodes.OUTPUT_RETRY, app: t.app, records: retry.length, attempt: this.attempts, retryInMs: Math.round(delay), error: this.lastError }, 'output: records not delivered; retrying');
-      await this.sleep(delay);
+      await this.sleep(delay, false);
       this.totals.retried += retry.length;
       pending = retry;
     }
@@ -395,16 +410,22 @@ export class OutputRunner {
     return m;
   }
 
-  private sleep(ms: number): Promise<void> {
+  /**
+   * Waits `ms`, or less: {@link stop} ends any sleep; an append ends it only when `forData`
+   * (waiting for records, not a retry backoff, which appends must not cut short).
+   */
+  private sleep(ms: number, forData: boolean): Promise<void> {
     if (this.stopped) return Promise.resolve();
     return new Promise((resolve) => {
       const done = (): void => {
         clearTimeout(timer);
         this.wakeUp = null;
+        this.sleepWantsData = false;
         resolve();
       };
       const timer = setTimeout(done, ms);
       this.wakeUp = done;
+      this.sleepWantsData = forData;
     });
   }
 
@@ -412,7 +433,22 @@ export class OutputRunner {
    * Recounts the lag: lines after each cursor (counting only bytes not counted before) and the
    * age of the oldest unshipped record (its `receivedAt`). Cheap when little changed.
    */
-  async refreshLag(now: number = Date.now()): Promise<void> {
+  refreshLag(): Promise<void> {
+    // one count at a time (one of a long backlog may outlast the refresh interval); a caller
+    // arriving during a count gets the next one, which starts after it (shared by every such caller)
+    if (this.lagQueued !== null) return this.lagQueued;
+    if (this.lagRefresh === null) {
+      this.lagRefresh = this.countLag(Date.now()).finally(() => { this.lagRefresh = null; });
+      return this.lagRefresh;
+    }
+    this.lagQueued = this.lagRefresh.then(() => {
+      this.lagQueued = null;
+      return this.refreshLag();
+    });
+    return this.lagQueued;
+  }
+
+  private async countLag(now: number): Promise<void> {
     let records = 0;
     let bytes = 0;
     let oldest = Infinity;
