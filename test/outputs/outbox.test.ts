@@ -197,3 +197,24 @@ test('syslog-receiver outputs: prints shipped, dead-lettered and lag from the st
     await api.close();
   }
 });
+
+test('outbox: during an outage the output retries at its backoff, not at the intake rate', async () => {
+  const api = await startFakeApi();
+  api.script = () => ({ status: 503 });
+  const r = await startTestReceiver({ apps, outputs: [es(api.url, { minBackoffMs: 300, maxBackoffMs: 300 })] });
+  try {
+    const t0 = Date.now();
+    for (let i = 0; i < 40; i++) {
+      await sendTcp(r.tcpPort, lines(5, `o${i}`));
+      await sleep(50);
+    }
+    const seconds = (Date.now() - t0) / 1000;
+    const bulks = api.requests.filter((q) => q.path.endsWith('/_bulk')).length;
+    // equal jitter: at least 150 ms between attempts → at most seconds / 0.15 + 1 of them
+    assert.ok(bulks <= Math.ceil(seconds / 0.15) + 1, `${bulks} requests in ${seconds} s while 40 batches were stored`);
+    assert.ok(bulks >= 2, 'it did retry');
+  } finally {
+    await r.stop();
+    await api.close();
+  }
+});
