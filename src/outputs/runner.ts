@@ -107,6 +107,8 @@ export class OutputRunner {
   private sleepWantsData = false;
   private lagRefresh: Promise<void> | null = null;
   private lagQueued: Promise<void> | null = null;
+  /** The cursor commits in order, each after the one before. */
+  private commits: Promise<void> = Promise.resolve();
   private state: OutputStatus['state'] = 'idle';
   private attempts = 0;
   private lastError: string | null = null;
@@ -278,7 +280,7 @@ export class OutputRunner {
       if (!resolved) break; // stopped while retrying: the batch is sent again at the next start
       if (this.files.get(t.key) !== t) continue; // retention took the file meanwhile
       this.advance(t, batch.end);
-      await this.commit(t.key, batch.end);
+      void this.commit(t.key, batch.end);
     }
   }
 
@@ -394,14 +396,23 @@ export class OutputRunner {
     return span <= 0 ? 0 : Math.round((t.linesAhead * (end - t.shipped)) / span);
   }
 
-  /** Writes the cursor for `key`; a failed write is logged (the next commit writes the offset again). */
-  private async commit(key: string, offset: number): Promise<void> {
-    if (this.cursor === null) return;
-    try {
-      await this.cursor.commit(key, offset, this.dl?.size ?? 0, this.totals, this.offsets());
-    } catch (err) {
+  /**
+   * Writes the cursor for `key` behind the commits before it, without waiting: the next batch
+   * is read and sent while this one is synced (a crash then resends from the last synced
+   * commit). What it records — the dead-letter size, the totals, for a compaction every
+   * offset — is taken now, when the batch is resolved. A failed write is logged (the next
+   * commit writes the offset again).
+   */
+  private commit(key: string, offset: number): Promise<void> {
+    const cursor = this.cursor;
+    if (cursor === null) return Promise.resolve();
+    const dl = this.dl?.size ?? 0;
+    const totals = { ...this.totals };
+    const all = cursor.wantsCompaction ? this.offsets() : null;
+    this.commits = this.commits.then(() => cursor.commit(key, offset, dl, totals, all)).catch((err: unknown) => {
       this.log.error({ err, code: ErrorCodes.OUTPUT_CURSOR }, 'cannot write the output cursor: after a restart the last batches are sent again');
-    }
+    });
+    return this.commits;
   }
 
   private offsets(): Map<string, number> {
@@ -513,6 +524,7 @@ export class OutputRunner {
     this.wakeUp?.();
     await this.dest.close();
     await this.loop;
+    await this.commits;
     await this.writeStatus();
     await this.cursor?.close();
     await this.dl?.close();

@@ -114,14 +114,17 @@ export class CursorLog {
     return { log, state: { files: state.files, dl: state.dl, totals: state.totals } };
   }
 
+  /** Whether the next {@link commit} compacts (its caller then passes every offset). */
+  get wantsCompaction(): boolean { return this.bytes >= COMPACT_BYTES; }
+
   /**
    * Records that `file` is resolved up to `offset` (-1: forget the file), durably: returns once
-   * the line is fdatasync'd. Compacts first when the log is long.
-   * @param all every file's offset now (written as the snapshot when compacting)
+   * the line is fdatasync'd. Compacts instead when the log is long and `all` is given.
+   * @param all every file's offset (`file`'s included), written as the snapshot when compacting
    */
-  async commit(file: string, offset: number, dl: number, totals: OutputTotals, all: ReadonlyMap<string, number>): Promise<void> {
+  async commit(file: string, offset: number, dl: number, totals: OutputTotals, all: ReadonlyMap<string, number> | null): Promise<void> {
     if (this.fh === null) throw new Error('cursor log is closed');
-    if (this.bytes >= COMPACT_BYTES) {
+    if (all !== null && this.bytes >= COMPACT_BYTES) {
       await this.compact(dl, totals, all);
       return;
     }
