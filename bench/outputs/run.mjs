@@ -8,7 +8,9 @@
 //            utime+stime (/proc/<pid>/stat) over the whole run / N (intake, store and forwarding together).
 //   backlog  N events stored while the fake answers every bulk 503, then the fake recovers: the pure drain.
 //            fwd events/s = N / (recovery → shipped_total = N); CPU µs/record = the receiver's CPU over the drain / N.
-// Each row also shows the fake's own CPU (it shares the 2 cores) and checks that it received N distinct _ids
+//   intake   the live run without the output (lag ms: last event sent → durable): the baseline that live's CPU
+//            is compared with; live − intake is what forwarding costs.
+// Each row also shows this process's CPU (the sender and the fake together: they share the 2 cores) and checks that it received N distinct _ids
 // (a row with fewer is marked "!"). Admin endpoint polled every 20 ms. Prints one row per run and the medians.
 // Needs `npm run build` (dist/); run it on an idle machine. Scratch: $WORK (/tmp/perf-outputs).
 import { spawn } from 'node:child_process';
@@ -24,6 +26,7 @@ const N = Number(process.argv[3] ?? 200_000);
 const RATE = Number(process.argv[4] ?? 20_000);
 const WORK = process.env.WORK ?? '/tmp/perf-outputs';
 const CONNS = 2;
+const MODES = ['intake', 'live', 'backlog'];
 const TOKEN = '6f1c2d3e-4b5a-4c6d-8e7f-901a2b3c4d5e';
 const CLK_TCK = 100;
 
@@ -91,10 +94,10 @@ function metrics(adminPort) {
   });
 }
 
-async function startReceiver(dir, esPort) {
+async function startReceiver(dir, esPort, withOutput) {
   const [tcpPort, adminPort] = [await freePort(), await freePort()];
   const cfg = join(dir, 'c.yaml');
-  writeFileSync(cfg, `listen:\n  tcp: { address: 127.0.0.1, port: ${tcpPort} }\n  admin: { address: 127.0.0.1, port: ${adminPort} }\napps:\n  - { name: bench, token: ${TOKEN} }\nstorage: { dir: ${join(dir, 'data')} }\ncertsDir: ${join(dir, 'certs')}\nlogLevel: warn\noutputs:\n  - { name: es, type: elasticsearch, url: 'http://127.0.0.1:${esPort}', batchDelayMs: 200, minBackoffMs: 50, maxBackoffMs: 200 }\n`);
+  writeFileSync(cfg, `listen:\n  tcp: { address: 127.0.0.1, port: ${tcpPort} }\n  admin: { address: 127.0.0.1, port: ${adminPort} }\napps:\n  - { name: bench, token: ${TOKEN} }\nstorage: { dir: ${join(dir, 'data')} }\ncertsDir: ${join(dir, 'certs')}\nlogLevel: warn\n${withOutput ? `outputs:\n  - { name: es, type: elasticsearch, url: 'http://127.0.0.1:${esPort}', batchDelayMs: 200, minBackoffMs: 50, maxBackoffMs: 200 }\n` : ''}`);
   const child = spawn(process.execPath, [...(process.env.RX_NODE_ARGS ?? '').split(' ').filter(Boolean), join(ROOT, 'dist', 'cli.js'), 'start', '--config', cfg], { stdio: ['ignore', 'ignore', 'inherit'] });
   for (let i = 0; i < 200 && (await metrics(adminPort)) === null; i++) await sleep(50);
   return { child, tcpPort, adminPort };
@@ -136,7 +139,7 @@ async function run(mode) {
   mkdirSync(dir, { recursive: true });
   const fake = await startFakeEs();
   fake.down = mode === 'backlog';
-  const rx = await startReceiver(dir, fake.port);
+  const rx = await startReceiver(dir, fake.port, mode !== 'intake');
   const pid = rx.child.pid;
   let peak = rssMb(pid);
   let maxLag = 0;
@@ -145,7 +148,12 @@ async function run(mode) {
   const fakeCpu0 = process.cpuUsage();
   const t0 = performance.now();
   let row;
-  if (mode === 'live') {
+  if (mode === 'intake') {
+    let sentAt = 0;
+    await sendPaced(rx.tcpPort, RATE).then(() => { sentAt = performance.now(); });
+    await until(rx.adminPort, (m) => m.durable >= N, watch);
+    row = { mode, intake: N / ((sentAt - t0) / 1000), fwd: 0, lagMs: performance.now() - sentAt, cpuUs: ((procStat(pid) - cpu0) * 1e6) / N };
+  } else if (mode === 'live') {
     let sentAt = 0;
     await sendPaced(rx.tcpPort, RATE).then(() => { sentAt = performance.now(); });
     const intakeEps = N / ((sentAt - t0) / 1000);
@@ -169,7 +177,7 @@ async function run(mode) {
   row.fakeCpuUs = (fc.user + fc.system) / N;
   row.rss = peak;
   row.maxLag = maxLag;
-  row.ids = fake.ids.size;
+  row.ids = mode === 'intake' ? N : fake.ids.size;
   rx.child.kill('SIGTERM');
   await new Promise((r) => rx.child.once('exit', r));
   await fake.close();
@@ -179,17 +187,17 @@ async function run(mode) {
 
 const median = (a) => { const s = [...a].sort((x, y) => x - y); return s[Math.floor(s.length / 2)]; };
 console.log(`# forwarding benchmark: ${N} events per run, ${ROUNDS} rounds; live intake paced at ${RATE} events/s over ${CONNS} TCP connections; output batchMaxRecords 1000, batchDelayMs 200`);
-console.log('round\tmode\tintake ev/s\tfwd ev/s\tlag ms\tmax lag rec\treceiver CPU µs/ev\tfake CPU µs/ev\tpeak RSS MB\t_ids');
+console.log('round\tmode\tintake ev/s\tfwd ev/s\tlag ms\tmax lag rec\treceiver CPU µs/ev\tbench CPU µs/ev\tpeak RSS MB\t_ids');
 const rows = [];
 for (let r = 1; r <= ROUNDS; r++) {
-  for (const mode of ['live', 'backlog']) {
+  for (const mode of MODES) {
     const x = await run(mode);
     rows.push(x);
     console.log(`${r}\t${mode}\t${Math.round(x.intake)}\t${Math.round(x.fwd)}\t${Math.round(x.lagMs)}\t${x.maxLag}\t${x.cpuUs.toFixed(2)}\t${x.fakeCpuUs.toFixed(2)}\t${Math.round(x.rss)}\t${x.ids}${x.ids === N ? '' : ' !'}`);
   }
 }
 console.log('# medians');
-for (const mode of ['live', 'backlog']) {
+for (const mode of MODES) {
   const m = rows.filter((x) => x.mode === mode);
-  console.log(`${mode}\tintake ${Math.round(median(m.map((x) => x.intake)))} ev/s\tforwarding ${Math.round(median(m.map((x) => x.fwd)))} ev/s\tlag ${Math.round(median(m.map((x) => x.lagMs)))} ms\treceiver ${median(m.map((x) => x.cpuUs)).toFixed(2)} µs/ev\tfake ${median(m.map((x) => x.fakeCpuUs)).toFixed(2)} µs/ev\t${Math.round(median(m.map((x) => x.rss)))} MB`);
+  console.log(`${mode}\tintake ${Math.round(median(m.map((x) => x.intake)))} ev/s\tforwarding ${Math.round(median(m.map((x) => x.fwd)))} ev/s\tlag ${Math.round(median(m.map((x) => x.lagMs)))} ms\treceiver ${median(m.map((x) => x.cpuUs)).toFixed(2)} µs/ev\tbench ${median(m.map((x) => x.fakeCpuUs)).toFixed(2)} µs/ev\t${Math.round(median(m.map((x) => x.rss)))} MB`);
 }

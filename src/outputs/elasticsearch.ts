@@ -29,7 +29,9 @@ export function indexName(template: string, app: string, day: string): string {
   return template.replaceAll('{app}', app).replaceAll('{yyyy.MM.dd}', `${y}.${m}.${d}`).replaceAll('{yyyy}', y).replaceAll('{MM}', m).replaceAll('{dd}', d).toLowerCase();
 }
 
-const LF = Buffer.from('\n');
+/** Length of a {@link recordId} (base64url of 20 bytes). */
+const ID_CHARS = 27;
+const ACTION_END = '"}}\n';
 
 export class ElasticsearchDestination implements Destination {
   readonly type = 'elasticsearch';
@@ -44,16 +46,28 @@ export class ElasticsearchDestination implements Destination {
   accepts(): boolean { return true; }
 
   async send(app: string, records: readonly OutRecord[]): Promise<DeliveryResult> {
-    const parts: Buffer[] = [];
+    // one buffer: `{"create":{"_index":"<index>","_id":"<27 chars>"}}` LF, the line, LF per record
+    let size = 0;
+    const prefixes: string[] = [];
     let lastDay = '';
-    let index = '';
+    let prefix = '';
     for (const r of records) {
-      if (r.day !== lastDay) { index = JSON.stringify(indexName(this.cfg.index, app, r.day)); lastDay = r.day; }
-      parts.push(Buffer.from(`{"create":{"_index":${index},"_id":"${recordId(app, r)}"}}\n`), r.line, LF);
+      if (r.day !== lastDay) { prefix = `{"create":{"_index":${JSON.stringify(indexName(this.cfg.index, app, r.day))},"_id":"`; lastDay = r.day; }
+      prefixes.push(prefix);
+      size += Buffer.byteLength(prefix) + ID_CHARS + ACTION_END.length + r.line.length + 1;
     }
+    const body = Buffer.allocUnsafe(size);
+    let at = 0;
+    records.forEach((r, i) => {
+      at += body.write(prefixes[i], at);
+      at += body.write(recordId(app, r), at, 'latin1');
+      at += body.write(ACTION_END, at, 'latin1');
+      at += r.line.copy(body, at);
+      body[at++] = 0x0a;
+    });
     let a: HttpAnswer;
     try {
-      a = await this.http.post(this.bulkUrl, Buffer.concat(parts), 'application/x-ndjson');
+      a = await this.http.post(this.bulkUrl, body, 'application/x-ndjson');
     } catch (err) {
       return wholeResult(records.length, ItemStatus.Retry, (err as Error).message);
     }
