@@ -53,9 +53,6 @@ export class Outputs {
     });
   }
 
-  /** Whether any output is configured. */
-  get any(): boolean { return this.runners.length > 0; }
-
   /**
    * Loads every output's cursor and dead letters; call before the store's retention runs.
    * @throws ReceiverError SYSLOG_ERR_OUTPUT_START when a state directory is unusable

@@ -260,7 +260,7 @@ export class OutputRunner {
         continue;
       }
       this.state = this.attempts > 0 ? 'retrying' : 'shipping';
-      let batch: { records: OutRecord[]; end: number };
+      let batch: { records: OutRecord[]; end: number; lines: number };
       try {
         batch = await this.read(t);
       } catch (err) {
@@ -279,7 +279,7 @@ export class OutputRunner {
       const resolved = batch.records.length === 0 || await this.deliver(t, batch.records);
       if (!resolved) break; // stopped while retrying: the batch is sent again at the next start
       if (this.files.get(t.key) !== t) continue; // retention took the file meanwhile
-      this.advance(t, batch.end);
+      this.advance(t, batch.end, batch.lines);
       void this.commit(t.key, batch.end);
     }
   }
@@ -289,7 +289,7 @@ export class OutputRunner {
    * and batchMaxBytes bytes (one longer line goes alone). Lines dead-lettered before a crash are
    * skipped. `end` is the offset after the last line taken or skipped.
    */
-  private async read(t: Tracked): Promise<{ records: OutRecord[]; end: number }> {
+  private async read(t: Tracked): Promise<{ records: OutRecord[]; end: number; lines: number }> {
     const fh = await open(dayFilePath(this.storeDir, t.app, t.day), 'r');
     try {
       if (t.shipped > 0 && !(await endsLine(fh, t.shipped))) {
@@ -301,24 +301,28 @@ export class OutputRunner {
       let want = Math.min(t.size - t.shipped, this.cfg.batchMaxBytes);
       let buf = Buffer.allocUnsafe(want);
       let got = (await fh.read(buf, 0, want, t.shipped)).bytesRead;
-      while (buf.lastIndexOf(LF, got - 1) === -1 && t.shipped + got < t.size) {
+      while (got > 0 && buf.lastIndexOf(LF, got - 1) === -1 && t.shipped + got < t.size) {
         want = Math.min(t.size - t.shipped, want * 2); // one line longer than batchMaxBytes
         const bigger = Buffer.allocUnsafe(want);
         buf.copy(bigger, 0, 0, got);
         buf = bigger;
-        got += (await fh.read(buf, got, want - got, t.shipped + got)).bytesRead;
+        const more = (await fh.read(buf, got, want - got, t.shipped + got)).bytesRead;
+        if (more === 0) break; // shorter than the store said: nothing more to read now
+        got += more;
       }
       const records: OutRecord[] = [];
       let from = 0;
+      let lines = 0;
       for (let lf = buf.indexOf(LF); lf !== -1 && lf < got && records.length < this.cfg.batchMaxRecords; lf = buf.indexOf(LF, from)) {
         const offset = t.shipped + from;
         const line = buf.subarray(from, lf);
         from = lf + 1;
         if (line.length === 0) continue;
+        lines++;
         if (this.done.size > 0 && this.done.delete(placeKey(t.app, t.day, offset))) continue;
         records.push({ day: t.day, offset, line });
       }
-      return { records, end: t.shipped + from };
+      return { records, end: t.shipped + from, lines };
     } finally {
       await fh.close();
     }
@@ -377,11 +381,14 @@ export class OutputRunner {
     }
   }
 
-  /** Moves `t`'s cursor to `end` (in memory), keeping the lag counters consistent. */
-  private advance(t: Tracked, end: number): void {
+  /**
+   * Moves `t`'s cursor to `end` (in memory), keeping the lag counters consistent.
+   * @param lines the lines between the old and the new cursor, when known (a batch)
+   */
+  private advance(t: Tracked, end: number, lines?: number): void {
     if (t.counted > end) {
       // the lines between the old and new cursor were counted: take them off
-      t.linesAhead = Math.max(0, t.linesAhead - this.countedBetween(t, end));
+      t.linesAhead = Math.max(0, t.linesAhead - (lines ?? this.countedBetween(t, end)));
     } else {
       t.counted = end;
       t.linesAhead = 0;
@@ -390,7 +397,7 @@ export class OutputRunner {
     if (t.shipped >= t.size) t.dirtySince = Date.now();
   }
 
-  /** Estimated LFs in [t.shipped, end) (exact when the batch is known): lines ÷ bytes of the counted range. */
+  /** Estimated LFs in [t.shipped, end): the counted lines in proportion to the bytes. */
   private countedBetween(t: Tracked, end: number): number {
     const span = t.counted - t.shipped;
     return span <= 0 ? 0 : Math.round((t.linesAhead * (end - t.shipped)) / span);
