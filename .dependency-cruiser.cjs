@@ -170,23 +170,23 @@ module.exports = {
       name: 'sinks-allowed-imports',
       severity: 'error',
       comment:
-        'Sinks store records: they may use the store layout (store/layout.ts), record*.ts, config types, errors, logger and metrics; never the pipeline, transports, admin, receiver or frontends.',
+        'Sinks store records: they may use the store layout (store/layout.ts) and its durable line log (store/line-log.ts), record*.ts, config types, errors, logger and metrics; never the pipeline, transports, admin, receiver or frontends.',
       from: { path: '^src/sinks/' },
-      to: { path: '^src/', pathNot: ['^src/sinks/', '^src/store/layout\\.ts$', RECORD, CONFIG_SCHEMA, LOGGER, METRICS, ERRORS] },
+      to: { path: '^src/', pathNot: ['^src/sinks/', '^src/store/(layout|line-log)\\.ts$', RECORD, CONFIG_SCHEMA, LOGGER, METRICS, ERRORS] },
     },
     {
       name: 'archive-allowed-imports',
       severity: 'error',
       comment: 'The archiver consumes the stream and writes through the file sink: sinks/, the store layout, config types, errors and logger; never the pipeline, transports, admin or the receiver.',
       from: { path: ARCHIVE },
-      to: { path: '^src/', pathNot: [ARCHIVE, '^src/sinks/', '^src/store/layout\\.ts$', '^src/outputs/index\\.ts$', CONFIG_SCHEMA, LOGGER, ERRORS] },
+      to: { path: '^src/', pathNot: [ARCHIVE, '^src/sinks/', '^src/store/(layout|line-log)\\.ts$', '^src/outputs/index\\.ts$', CONFIG_SCHEMA, LOGGER, ERRORS] },
     },
     {
       name: 'outputs-allowed-imports',
       severity: 'error',
       comment: 'Outputs read the store (its layout) and ship it: record*.ts, config/ (the `outputs` command loads the config file), errors and logger; never sinks, the pipeline, transports, admin or the receiver. The process that writes the store (receiver.ts, archive/) drives them through outputs/index.ts.',
       from: { path: '^src/outputs/' },
-      to: { path: '^src/', pathNot: ['^src/outputs/', '^src/store/layout\\.ts$', '^src/config/', RECORD, LOGGER, ERRORS] },
+      to: { path: '^src/', pathNot: ['^src/outputs/', '^src/store/(layout|line-log)\\.ts$', '^src/config/', RECORD, LOGGER, ERRORS] },
     },
     {
       name: 'outputs-through-their-index',

@@ -21,9 +21,10 @@
  * line before it is then the last entry, and its commit is undone as well (it may have been
  * complete: the restart re-fetches it, since the consumer is reset to `seq + 1`).
  */
-import { open, rename, stat, truncate, type FileHandle } from 'node:fs/promises';
+import { stat, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
 import { dayFilePath } from '../store/layout.js';
+import { LineLog } from '../store/line-log.js';
 
 /** The state one journal line records (see the file comment). */
 export interface JournalEntry {
@@ -72,9 +73,7 @@ const EMPTY: JournalEntry = { seq: 0, cseq: 0, consumer: '', files: {} };
 
 export class ArchiveJournal {
   private constructor(
-    private readonly path: string,
-    private fh: FileHandle,
-    private size: number,
+    private readonly log: LineLog,
     /** The last entry written or recovered. */
     public last: JournalEntry,
   ) {}
@@ -92,48 +91,31 @@ export class ArchiveJournal {
    */
   static async open(storeDir: string, durable: string): Promise<{ journal: ArchiveJournal; truncated: number }> {
     const path = ArchiveJournal.pathOf(storeDir, durable);
-    const fh = await open(path, 'a+', 0o640);
-    let text = (await fh.readFile()).toString('utf8');
-    const last = lastEntry(path, text);
-    const end = text.lastIndexOf('\n') + 1;
-    if (end < text.length) { // a torn last line: cut it, so the next entry starts a line of its own
-      text = text.slice(0, end);
-      await fh.truncate(Buffer.byteLength(text));
+    const { log, data } = await LineLog.open(path); // a torn last line is cut: the next entry starts a line of its own
+    try {
+      const last = lastEntry(path, data.toString('utf8'));
+      const truncated = await truncateFiles(storeDir, last.files);
+      return { journal: new ArchiveJournal(log, last), truncated };
+    } catch (err) {
+      await log.close();
+      throw err;
     }
-    const truncated = await truncateFiles(storeDir, last.files);
-    return { journal: new ArchiveJournal(path, fh, Buffer.byteLength(text), last), truncated };
   }
 
   /**
-   * Appends `e` and syncs it (the intent of the commit that follows). Compacts first when the
-   * journal is large: the new file holds only `e`, written beside it and renamed over it.
+   * Appends `e` and syncs it (the intent of the commit that follows). When the journal is large
+   * it is replaced instead by a file holding only `e` (atomically: store/line-log.ts).
    * @throws the write/sync error: the commit must not start
    */
   async append(e: JournalEntry): Promise<void> {
     const line = `${JSON.stringify(e)}\n`;
-    if (this.size + line.length > COMPACT_BYTES) {
-      const tmp = `${this.path}.tmp`;
-      const t = await open(tmp, 'w', 0o640);
-      try {
-        await t.writeFile(line);
-        await t.datasync();
-      } finally {
-        await t.close();
-      }
-      await rename(tmp, this.path);
-      await this.fh.close();
-      this.fh = await open(this.path, 'a+', 0o640);
-      this.size = Buffer.byteLength(line);
-    } else {
-      await this.fh.appendFile(line);
-      await this.fh.datasync();
-      this.size += Buffer.byteLength(line);
-    }
+    if (this.log.size + line.length > COMPACT_BYTES) await this.log.replace(line);
+    else await this.log.append(line);
     this.last = e;
   }
 
-  async close(): Promise<void> {
-    await this.fh.close().catch(() => undefined);
+  close(): Promise<void> {
+    return this.log.close();
   }
 }
 

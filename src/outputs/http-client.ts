@@ -5,7 +5,8 @@
  * and the retry classification every HTTP output shares.
  */
 import { readFileSync } from 'node:fs';
-import { gzipSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
 import { Agent, request } from 'undici';
 import type { OutputConfig } from '../config/schema.js';
 import { parseRetryAfter } from './backoff.js';
@@ -69,7 +70,7 @@ export class HttpClient {
     const timer = setTimeout(() => ac.abort(new Error(`no answer within timeoutMs (${this.cfg.timeoutMs} ms)`)), this.cfg.timeoutMs);
     this.inFlight.add(ac);
     try {
-      const payload = this.cfg.gzip ? gzipSync(body) : body;
+      const payload = this.cfg.gzip ? await gzipAsync(body) : body; // on the thread pool: a 5 MiB body must not stall intake
       const res = await request(url, {
         method: 'POST',
         dispatcher: this.agent,
@@ -94,6 +95,8 @@ export class HttpClient {
     await this.agent.destroy().catch(() => undefined);
   }
 }
+
+const gzipAsync = promisify(gzip);
 
 function lowerKeys(h: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(h).map(([k, v]) => [k.toLowerCase(), v]));

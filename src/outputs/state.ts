@@ -7,8 +7,8 @@
  *   after the last batch that was fully resolved (that batch's successor is sent again: at
  *   least once). Each line also carries the dead-letter file's size at that point and the
  *   output's totals. When the log passes {@link COMPACT_BYTES} it is rewritten as one snapshot
- *   line (temp file, fsync, rename, directory fsync). A torn last line (a crash while
- *   appending) is ignored and cut off.
+ *   line. A torn last line (a crash while appending) is ignored and cut off (store/line-log.ts
+ *   is the mechanism, shared with the archiver's journal).
  *
  *   ```
  *   {"files":{"web/2026-12-02":81920,…},"dl":0,"totals":{…}}      snapshot
@@ -18,8 +18,9 @@
  *   every few seconds for `syslog-receiver outputs`; not part of the cursor.
  */
 import { mkdirSync } from 'node:fs';
-import { open, readFile, rename, writeFile, type FileHandle } from 'node:fs/promises';
+import { readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { LineLog } from '../store/line-log.js';
 
 /** Rewrite `cursor.log` as a snapshot once it is this long, bytes. */
 export const COMPACT_BYTES = 1024 * 1024;
@@ -50,6 +51,8 @@ export function outputDir(storeDir: string, name: string): string {
   return join(storeDir, '.outputs', name);
 }
 
+const LF = 0x0a;
+
 const emptyTotals = (): OutputTotals => ({ shipped: 0, retried: 0, deadLettered: 0, lost: 0 });
 
 /**
@@ -58,24 +61,29 @@ const emptyTotals = (): OutputTotals => ({ shipped: 0, retried: 0, deadLettered:
  * @throws the read error other than ENOENT
  */
 export async function readCursorLog(path: string): Promise<CursorState & { validBytes: number }> {
-  let text: string;
+  let data: Buffer;
   try {
-    text = await readFile(path, 'utf8');
+    data = await readFile(path);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { files: new Map(), dl: 0, totals: emptyTotals(), validBytes: 0 };
-    throw err;
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') data = Buffer.alloc(0);
+    else throw err;
   }
+  return parseCursorLog(data);
+}
+
+/**
+ * The state the lines of a cursor log record, applied in order up to the first line that is not
+ * one (torn or damaged: what follows is not trusted); `validBytes` is where that line starts.
+ */
+export function parseCursorLog(data: Buffer): CursorState & { validBytes: number } {
   const state: CursorState = { files: new Map(), dl: 0, totals: emptyTotals() };
   let validBytes = 0;
-  let pos = 0;
-  for (let lf = text.indexOf('\n'); lf !== -1; lf = text.indexOf('\n', pos)) {
-    const line = text.slice(pos, lf);
-    pos = lf + 1;
+  for (let lf = data.indexOf(LF); lf !== -1; lf = data.indexOf(LF, validBytes)) {
     let e: { files?: Record<string, number>; file?: string; offset?: number; dl?: number; totals?: Partial<OutputTotals> };
     try {
-      e = JSON.parse(line) as typeof e;
+      e = JSON.parse(data.toString('utf8', validBytes, lf)) as typeof e;
     } catch {
-      break; // torn or damaged: what follows is not trusted
+      break;
     }
     if (e.files !== undefined) state.files = new Map(Object.entries(e.files));
     if (typeof e.file === 'string' && typeof e.offset === 'number') {
@@ -84,74 +92,39 @@ export async function readCursorLog(path: string): Promise<CursorState & { valid
     }
     if (typeof e.dl === 'number') state.dl = e.dl;
     if (e.totals !== undefined) state.totals = { ...emptyTotals(), ...e.totals };
-    validBytes = Buffer.byteLength(text.slice(0, pos));
+    validBytes = lf + 1;
   }
   return { ...state, validBytes };
 }
 
 /** The append side of `cursor.log`. */
 export class CursorLog {
-  private fh: FileHandle | null = null;
-  private bytes = 0;
-
-  private constructor(private readonly dir: string) {}
+  private constructor(private readonly dir: string, private readonly log: LineLog) {}
 
   /**
-   * Opens (creating the directory) and reads the log; cuts a torn last line.
+   * Opens (creating the directory) and reads the log; cuts a torn or damaged last part.
    * @throws the `mkdir`/`open`/`read` error (EACCES …)
    */
   static async open(dir: string): Promise<{ log: CursorLog; state: CursorState }> {
     mkdirSync(dir, { recursive: true });
-    const log = new CursorLog(dir);
-    const path = join(dir, 'cursor.log');
-    const state = await readCursorLog(path);
-    log.fh = await open(path, 'a+', 0o640);
-    if ((await log.fh.stat()).size !== state.validBytes) {
-      await log.fh.truncate(state.validBytes);
-      await log.fh.datasync();
-    }
-    log.bytes = state.validBytes;
-    return { log, state: { files: state.files, dl: state.dl, totals: state.totals } };
+    const { log, data } = await LineLog.open(join(dir, 'cursor.log'));
+    const { validBytes, ...state } = parseCursorLog(data);
+    if (validBytes < log.size) await log.truncate(validBytes);
+    return { log: new CursorLog(dir, log), state };
   }
 
   /** Whether the next {@link commit} compacts (its caller then passes every offset). */
-  get wantsCompaction(): boolean { return this.bytes >= COMPACT_BYTES; }
+  get wantsCompaction(): boolean { return this.log.size >= COMPACT_BYTES; }
 
   /**
    * Records that `file` is resolved up to `offset` (-1: forget the file), durably: returns once
-   * the line is fdatasync'd. Compacts instead when the log is long and `all` is given.
+   * the line is fdatasync'd. When the log is long and `all` is given, the log is replaced
+   * instead by one snapshot line (atomically: store/line-log.ts).
    * @param all every file's offset (`file`'s included), written as the snapshot when compacting
    */
   async commit(file: string, offset: number, dl: number, totals: OutputTotals, all: ReadonlyMap<string, number> | null): Promise<void> {
-    if (this.fh === null) throw new Error('cursor log is closed');
-    if (all !== null && this.bytes >= COMPACT_BYTES) {
-      await this.compact(dl, totals, all);
-      return;
-    }
-    const line = Buffer.from(`${JSON.stringify({ file, offset, dl, totals })}\n`);
-    await this.fh.write(line, 0, line.length, this.bytes);
-    await this.fh.datasync();
-    this.bytes += line.length;
-  }
-
-  /** Replaces the log by one snapshot line (atomic: temp file, fsync, rename, fsync of the directory). */
-  private async compact(dl: number, totals: OutputTotals, all: ReadonlyMap<string, number>): Promise<void> {
-    const path = join(this.dir, 'cursor.log');
-    const tmp = `${path}.tmp`;
-    const line = `${JSON.stringify({ files: Object.fromEntries(all), dl, totals })}\n`;
-    const fh = await open(tmp, 'w', 0o640);
-    try {
-      await fh.writeFile(line);
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    await rename(tmp, path);
-    const d = await open(this.dir, 'r');
-    try { await d.sync(); } finally { await d.close(); }
-    await this.fh?.close();
-    this.fh = await open(path, 'a+', 0o640);
-    this.bytes = Buffer.byteLength(line);
+    if (all !== null && this.wantsCompaction) await this.log.replace(`${JSON.stringify({ files: Object.fromEntries(all), dl, totals })}\n`);
+    else await this.log.append(`${JSON.stringify({ file, offset, dl, totals })}\n`);
   }
 
   /** Writes `status.json` (not synced: it is a view, not state). */
@@ -161,8 +134,7 @@ export class CursorLog {
     await rename(`${path}.tmp`, path);
   }
 
-  async close(): Promise<void> {
-    await this.fh?.close().catch(() => undefined);
-    this.fh = null;
+  close(): Promise<void> {
+    return this.log.close();
   }
 }

@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { ErrorCodes, ReceiverError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { appDir, dayFilePath, dayNumber, dayString } from '../store/layout.js';
+import { syncDir } from '../store/line-log.js';
 import { enforceRetention, type RetentionGuard, type RetentionResult } from './retention.js';
 import { RecordStatus, type RecordBatch, type Sink, type SinkFailure, type WriteResult } from './types.js';
 
@@ -313,11 +314,6 @@ function remainder(bufs: Buffer[], skip: number): Buffer[] {
     skip = 0;
   }
   return out;
-}
-
-async function syncDir(dir: string): Promise<void> {
-  const fh = await open(dir, 'r');
-  try { await fh.sync(); } finally { await fh.close(); }
 }
 
 /** If `path` does not end in LF, truncates it after its last LF. @returns true when it cut. */
