@@ -13,6 +13,7 @@
 //   transports/                                    front-ends: sockets -> frames -> Intake
 //   admin/                                         /metrics, /healthz
 //   outputs/                                       forwarding: the store -> Elasticsearch, HTTP, syslog
+//   web/                                           the web page and its read API over the store
 //   receiver.ts, frontends.ts, cli.ts, index.ts    the composition root: the only code that
 //                                                  names concrete sinks and front-ends
 // config/, certs/, store/, logger.ts, metrics.ts, errors.ts are shared by several layers.
@@ -32,7 +33,7 @@ const ARCHIVE = '^src/archive/';
 /** The Sink interface: the only part of sinks/ the pipeline sees. */
 const SINK_INTERFACE = '^src/sinks/(types|batch)\\.ts$';
 /** Concrete front-ends (what frontends.ts registers). */
-const FRONT_ENDS = '^src/(transports/(udp|tcp|tls|relp|http/listener)|admin/server)\\.ts$';
+const FRONT_ENDS = '^src/(transports/(udp|tcp|tls|relp|http/listener)|admin/server|web/index)\\.ts$';
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
@@ -194,6 +195,30 @@ module.exports = {
       comment: 'Outside outputs/, only outputs/index.ts (the Outputs unit) and outputs/commands.ts (the `outputs` CLI command) are used.',
       from: { pathNot: '^src/outputs/' },
       to: { path: '^src/outputs/', pathNot: '^src/outputs/(index|commands)\\.ts$' },
+    },
+    {
+      name: 'web-allowed-imports',
+      severity: 'error',
+      comment: 'The web page reads the store (layout, reader, filter, the append feed) and serves HTTP(S) with the transports\' listener plumbing (connection, tls, types); config as types only; never sinks, the pipeline (except its thread starter), outputs or the receiver.',
+      from: { path: '^src/web/' },
+      to: {
+        path: '^src/',
+        pathNot: ['^src/web/', '^src/store/(layout|reader|filter|append-feed)\\.ts$', '^src/transports/(connection|tls|types)\\.ts$', '^src/certs/listener-files\\.ts$', '^src/pipeline/thread\\.ts$', CONFIG_SCHEMA, LOGGER, METRICS, ERRORS],
+      },
+    },
+    {
+      name: 'web-config-types-only',
+      severity: 'error',
+      comment: 'The web front-end takes its config as types (`import type`), like the other front-ends.',
+      from: { path: '^src/web/' },
+      to: { path: CONFIG_SCHEMA, dependencyTypesNot: ['type-only'] },
+    },
+    {
+      name: 'web-through-its-index',
+      severity: 'error',
+      comment: 'Outside web/, only web/index.ts is used.',
+      from: { pathNot: '^src/web/' },
+      to: { path: '^src/web/', pathNot: '^src/web/index\\.ts$' },
     },
     {
       name: 'store-allowed-imports',

@@ -205,12 +205,13 @@ program
     }
   });
 
-const token = program.command('token').description('manage app tokens');
+const token = program.command('token').description('manage app tokens and web read keys');
 token
   .command('new <app>')
-  .description('add an app with a fresh random token (UUID v4 from a CSPRNG) to the config; prints the token')
+  .description('add an app with a fresh random token (UUID v4 from a CSPRNG) to the config; prints the token. With --read: add a web read key to an existing app instead; prints the key')
   .option('-c, --config <file>', 'config file', DEFAULT_CONFIG_FILE)
-  .action((app: string, opts: { config: string }) => {
+  .option('--read', 'make a read key for the web page and API (apps[].readKeys) of an existing app')
+  .action((app: string, opts: { config: string; read?: boolean }) => {
     try {
       if (!existsSync(opts.config)) {
         throw new ReceiverError(ErrorCodes.CONFIG_READ, `config ${opts.config} not found: run \`syslog-receiver start\` once to create it, or pass --config`);
@@ -222,11 +223,17 @@ token
         apps = doc.get('apps');
       }
       if (!isSeq(apps)) throw new ConfigError(['apps: is not a list'], opts.config);
-      if (apps.items.some((i) => isMap(i) && i.get('name') === app)) {
-        throw new ConfigError([`apps: an app named "${app}" already exists`], opts.config);
-      }
+      const existing = apps.items.find((i) => isMap(i) && i.get('name') === app);
       const t = randomUUID();
-      apps.add(doc.createNode({ name: app, token: t }));
+      if (opts.read) {
+        if (!isMap(existing)) throw new ConfigError([`apps: no app named "${app}" (a read key belongs to an existing app)`], opts.config);
+        const keys = existing.get('readKeys');
+        if (isSeq(keys)) keys.add(t);
+        else existing.set('readKeys', doc.createNode([t]));
+      } else {
+        if (existing !== undefined) throw new ConfigError([`apps: an app named "${app}" already exists`], opts.config);
+        apps.add(doc.createNode({ name: app, token: t }));
+      }
       const text = doc.toString();
       parseConfig(text, '.', opts.config); // refuse to write a config that would not load
       try {
@@ -235,7 +242,9 @@ token
         throw new ReceiverError(ErrorCodes.CONFIG_WRITE, `cannot write config ${opts.config}: ${(e as Error).message}`, { cause: e });
       }
       process.stdout.write(`${t}\n`);
-      process.stderr.write(`added app "${app}" to ${opts.config}; run \`syslog-receiver reload\` to use it without a restart\n`);
+      process.stderr.write(opts.read
+        ? `added a read key for app "${app}" to ${opts.config}; run \`syslog-receiver reload\` to use it without a restart\n`
+        : `added app "${app}" to ${opts.config}; run \`syslog-receiver reload\` to use it without a restart\n`);
     } catch (err) {
       fail(err);
     }

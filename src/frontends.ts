@@ -6,7 +6,7 @@
 import type { Registry } from 'prom-client';
 import { AdminServer, type HealthCheck } from './admin/server.js';
 import type { TlsFileResolver, TlsFiles } from './certs/listener-files.js';
-import { LISTEN_KEYS, type HttpListenerConfig, type ListenConfig, type ListenerConfig, type RelpListenerConfig, type TlsListenerConfig, type UdpListenerConfig } from './config/schema.js';
+import { LISTEN_KEYS, type HttpListenerConfig, type ListenConfig, type ListenerConfig, type RelpListenerConfig, type TlsListenerConfig, type UdpListenerConfig, type WebListenerConfig } from './config/schema.js';
 import { ErrorCodes, ReceiverError } from './errors.js';
 import type { FrontEndDeps } from './transports/connection.js';
 import { HttpListener } from './transports/http/listener.js';
@@ -15,6 +15,7 @@ import { TcpListener } from './transports/tcp.js';
 import { TlsListener } from './transports/tls.js';
 import type { FrontEnd, ListenKey } from './transports/types.js';
 import { UdpListener } from './transports/udp.js';
+import { WebServer, type WebDeps } from './web/index.js';
 
 /** What a factory may use. */
 export interface FrontEndContext {
@@ -24,6 +25,8 @@ export interface FrontEndContext {
   /** For the admin endpoint: its metrics registry (made on first use, so no admin → no collectors). */
   prometheus: () => Registry;
   health: HealthCheck;
+  /** For the web page: the store it reads, the config in force, the store's append feed. */
+  web: Omit<WebDeps, 'log' | 'metrics'>;
 }
 
 /** One configured listener. */
@@ -61,7 +64,7 @@ async function secured(ctx: FrontEndContext, e: ListenerEntry<TlsListenerConfig>
   }
 }
 
-const KINDS: { [K in ListenKey]: Kind<K extends 'tls' ? TlsListenerConfig : K extends 'relp' ? RelpListenerConfig : K extends 'http' ? HttpListenerConfig : K extends 'udp' ? UdpListenerConfig : ListenerConfig> } = {
+const KINDS: { [K in ListenKey]: Kind<K extends 'tls' ? TlsListenerConfig : K extends 'relp' ? RelpListenerConfig : K extends 'http' ? HttpListenerConfig : K extends 'web' ? WebListenerConfig : K extends 'udp' ? UdpListenerConfig : ListenerConfig> } = {
   udp: { entries: (l) => one(l.udp), create: async (ctx, e) => new UdpListener(e.name, e.cfg, ctx.deps) },
   tcp: { entries: (l) => one(l.tcp), create: async (ctx, e) => new TcpListener(e.name, e.cfg, ctx.deps) },
   tls: {
@@ -77,9 +80,13 @@ const KINDS: { [K in ListenKey]: Kind<K extends 'tls' ? TlsListenerConfig : K ex
     create: (ctx, e) => secured(ctx, e, e.cfg.tls, (files) => new HttpListener(e.name, e.cfg, files, ctx.deps)),
   },
   admin: { entries: (l) => one(l.admin), create: async (ctx, e) => new AdminServer(e.name, e.cfg, ctx.prometheus(), ctx.health, ctx.deps.log) },
+  web: {
+    entries: (l) => one(l.web),
+    create: (ctx, e) => secured(ctx, e, e.cfg.tls, (files) => new WebServer(e.name, e.cfg, files, { ...ctx.web, log: ctx.deps.log, metrics: ctx.deps.metrics })),
+  },
 };
 
-/** Every configured listener, in `LISTEN_KEYS` order (udp, tcp, tls…, relp, http…, admin). */
+/** Every configured listener, in `LISTEN_KEYS` order (udp, tcp, tls…, relp, http…, admin, web). */
 export function listenerEntries(listen: ListenConfig): ListenerEntry[] {
   return LISTEN_KEYS.flatMap((kind) => {
     const list = KINDS[kind].entries(listen);

@@ -17,6 +17,7 @@ import { Metrics } from './metrics.js';
 import { Outputs } from './outputs/index.js';
 import { Intake } from './pipeline/intake.js';
 import { FileSink } from './sinks/file.js';
+import { AppendFeed } from './store/append-feed.js';
 import { JetStreamSink } from './sinks/jetstream.js';
 import type { SinkEntry } from './sinks/types.js';
 import { LiveLimits } from './transports/connection.js';
@@ -44,6 +45,7 @@ export interface ReceiverAddresses {
   /** In `listen.http` order. */
   http?: AddressInfo[];
   admin?: AddressInfo;
+  web?: AddressInfo;
 }
 
 /** A front-end of this receiver, its label in logs and, once bound, its address. */
@@ -83,6 +85,9 @@ export class Receiver {
   /** The outputs (`outputs:`) with `storage.type: file`; null without outputs or with JetStream (the archiver runs them). */
   readonly outputs: Outputs | null = null;
 
+  /** Each write of the file store (outputs and the web page's tails read new lines from it at once). */
+  private readonly appends = new AppendFeed();
+
   private constructor(private cfg: Config, opts: ReceiverOptions) {
     this.workers = cfg.pipeline.workers === 'auto' ? availableParallelism() : cfg.pipeline.workers;
     this.log = opts.log ?? createLogger(cfg.logLevel);
@@ -92,13 +97,15 @@ export class Receiver {
     if (outputs !== null) {
       this.outputs = outputs;
       this.metrics.outputs = () => outputs.stats();
+      this.appends.on((app, day, size) => outputs.appended(app, day, size));
     }
     const store = s.type === 'jetstream' && j !== null
       // ids restart at 0 with each start: the random part keeps them unique within the duplicate window
       ? new JetStreamSink({ ...j, instanceId: `${j.instanceId ?? hostname()}-${randomBytes(4).toString('hex')}`, log: this.log.child({ component: 'jetstream' }) })
       : new FileSink({
         dir: s.dir, fsync: s.fsync, retentionDays: s.retentionDays, maxBytes: s.maxBytes, log: this.log.child({ component: 'store' }),
-        ...(outputs === null ? {} : { onAppend: (app: string, day: string, size: number) => outputs.appended(app, day, size), retentionGuard: outputs }),
+        onAppend: (app: string, day: string, size: number) => this.appends.emit(app, day, size),
+        ...(outputs === null ? {} : { retentionGuard: outputs }),
       });
     if (store instanceof JetStreamSink) {
       this.jetstream = store;
@@ -148,6 +155,7 @@ export class Receiver {
       tlsFiles: this.tlsFiles,
       prometheus: () => createPrometheusRegistry(this.metrics, { storeHealthy: () => this.intake.healthy }),
       health: () => this.health(),
+      web: { storeDir: this.config.storage.dir, config: () => this.cfg, appends: this.appends },
     };
     for (const e of listenerEntries(this.config.listen)) {
       const log = this.log.child({ component: e.kind, listener: e.name });

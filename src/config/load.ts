@@ -59,6 +59,7 @@ function resolvePaths(cfg: Config, baseDir: string): Config {
   const listen = { ...cfg.listen };
   if (listen.tls) listen.tls = listen.tls.map(files);
   if (listen.relp) listen.relp = files(listen.relp);
+  if (listen.web) listen.web = files(listen.web);
   const j = cfg.storage.jetstream;
   const jetstream = j === null ? null : { ...j, nkeySeedFile: opt(j.nkeySeedFile), credsFile: opt(j.credsFile), tls: j.tls === null ? null : files(j.tls) };
   const outputs = cfg.outputs.map((o) => (o.tls === null ? o : { ...o, tls: files(o.tls) }));
@@ -92,6 +93,8 @@ export function defaultConfigText(token: string = randomUUID()): string {
       `  http: ${flow(listen.http![0], [...at, 'tls'])}`,
     admin: '  # Prometheus /metrics and /healthz\n' +
       `  admin: ${flow(listen.admin!, at)}`,
+    web: '  # the web page and its read API (keys: apps[].readKeys, web.adminKeys); tls: true for HTTPS\n' +
+      `  web:  ${flow(listen.web!, [...at, 'tls'])}`,
   };
   const keys = <T extends object>(o: T): Array<keyof T & string> => Object.keys(o) as Array<keyof T & string>;
   return `# syslog-receiver config (written on first start). Reference: README.md "Config reference".
@@ -101,6 +104,7 @@ apps:
   - name: default
     token: ${stringify(token).trimEnd()}
     # allowedSources: [192.0.2.0/24]   # senders authorized by source address, no token needed
+    # readKeys: []   # keys that read this app on the web page: syslog-receiver token new --read default
 storage: ${flow(storage, keys(storage).filter((k) => k !== 'jetstream'))}
 limits:  ${flow(limits, keys(limits))}
 # auto = one pipeline thread per CPU this process may use (1 = everything on one thread)

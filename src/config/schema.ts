@@ -117,6 +117,25 @@ export interface ListenConfig {
   http?: HttpListenerConfig[];
   /** HTTP `/metrics` and `/healthz`; keep it on a private address. */
   admin?: ListenerConfig;
+  /** The web page and its read API (`/`, `/api/v1/…`), 127.0.0.1:9515 by default; `tls: true` for HTTPS. */
+  web?: WebListenerConfig;
+}
+
+/**
+ * The web page's listener (issue 13): its own port, never the admin one. With `tls: true` it
+ * speaks HTTPS with the same certificate options as a TLS listener (`cert`/`key` absent → the
+ * generated set in certsDir).
+ */
+export interface WebListenerConfig extends TlsListenerConfig {
+  tls: boolean;
+}
+
+/** `web:` — who may read the stored logs through the web page and its API. */
+export interface WebConfig {
+  /** Operator keys (UUIDs, lowercased): they read every app. */
+  adminKeys: string[];
+  /** A page session (the `sr_session` cookie) ends this long after its login, seconds. */
+  sessionTtlSeconds: number;
 }
 
 /** One tenant. `token` is a UUID (any case); `allowedSources` are CIDRs or plain addresses. */
@@ -136,6 +155,8 @@ export interface AppConfig {
   burstEvents: number | null;
   /** Daily volume cap in received bytes per UTC day; null = none. */
   maxBytesPerDay: number | null;
+  /** Keys (UUIDs, lowercased) that read this app through the web API; never an intake token. */
+  readKeys: string[];
 }
 
 /** `storage:` — the embedded file store (DESIGN §7). */
@@ -301,6 +322,8 @@ export interface Config {
   archive: ArchiveConfig;
   /** Forwarding: where copies of the stored records go (empty = none). */
   outputs: OutputConfig[];
+  /** The web page's keys (`listen.web` serves it). */
+  web: WebConfig;
   /** SIGTERM/SIGINT: flush and exit within this, ms; past it the process exits 1 anyway. */
   shutdownTimeoutMs: number;
   /** pino level for our own logs. */
@@ -308,7 +331,7 @@ export interface Config {
 }
 
 /** The listener names of `listen:`, in the order they are started and described. */
-export const LISTEN_KEYS = ['udp', 'tcp', 'tls', 'relp', 'http', 'admin'] as const;
+export const LISTEN_KEYS = ['udp', 'tcp', 'tls', 'relp', 'http', 'admin', 'web'] as const;
 /** One of {@link LISTEN_KEYS}. */
 export type ListenKey = (typeof LISTEN_KEYS)[number];
 
@@ -459,6 +482,7 @@ const ListenSchema = nullAsEmpty(mapping({
   relp: RelpListenerSchema.nullish().transform((v) => v ?? undefined).optional(),
   http: oneOrMore(HttpListenerSchema, 'HTTP'),
   admin: listener('127.0.0.1', 9514).optional(),
+  web: nullAsEmpty(mapping({ ...tlsShape(9515), address: address().default('127.0.0.1'), tls: bool().default(false) }).superRefine(checkTls, always)).optional(),
 } satisfies Record<ListenKey, z.ZodType>).superRefine(checkListen, always)
   // a key given as `undefined` (from code, not YAML) means "not started", like an absent one
   .transform((l) => Object.fromEntries(Object.entries(l).filter(([, v]) => v !== undefined)) as typeof l)).prefault({});
@@ -505,7 +529,13 @@ const AppSchema = nullAsEmpty(mapping({
   maxEventsPerSecond: int(1, 10_000_000).nullable().default(null),
   burstEvents: int(1, 100_000_000).nullable().default(null),
   maxBytesPerDay: int(1, Number.MAX_SAFE_INTEGER).nullable().default(null),
+  readKeys: list(keySchema()),
 }).superRefine(checkApp, always));
+
+/** A web read key: a UUID like a token (`token new --read` makes one), lowercased. */
+function keySchema() {
+  return z.string({ error: TOKEN_MSG }).refine(isToken, { error: TOKEN_MSG }).transform((t) => t.toLowerCase());
+}
 
 /** An app must be reachable somehow. Only when none of the four is given at all: a bad one is reported by itself. */
 function checkApp(a: unknown, ctx: Ctx): void {
@@ -707,6 +737,31 @@ function checkOutputs(c: { outputs: unknown; apps: unknown }, ctx: Ctx): void {
   });
 }
 
+/**
+ * Web keys against intake tokens: a read or admin key is never an app's token (the token is
+ * written into senders' configs and logs; reading must need its own secret). Duplicates within
+ * one list are reported; the same key in two apps' readKeys reads both.
+ */
+function checkKeys(c: { apps: unknown; web: unknown }, ctx: Ctx): void {
+  const apps = Array.isArray(c.apps) ? c.apps.filter(isObj) : [];
+  const tokens = new Map<string, string>();
+  for (const a of apps) if (typeof a.token === 'string') tokens.set(a.token.toLowerCase(), String(a.name));
+  const check = (keys: unknown, path: Array<string | number>): void => {
+    if (!Array.isArray(keys)) return;
+    const seen = new Set<string>();
+    keys.forEach((k, j) => {
+      if (typeof k !== 'string') return;
+      const key = k.toLowerCase();
+      const owner = tokens.get(key);
+      if (owner !== undefined) ctx.addIssue({ code: 'custom', path: [...path, j], message: `is the intake token of app "${owner}": a read key must be its own secret (syslog-receiver token new --read <app>)` });
+      if (seen.has(key)) ctx.addIssue({ code: 'custom', path: [...path, j], message: 'is listed twice' });
+      seen.add(key);
+    });
+  };
+  (Array.isArray(c.apps) ? c.apps : []).forEach((a: unknown, i) => { if (isObj(a)) check(a.readKeys, ['apps', i, 'readKeys']); });
+  if (isObj(c.web)) check(c.web.adminKeys, ['web', 'adminKeys']);
+}
+
 const TOKEN_FIELDS_MSG = 'must be a non-empty list of field names';
 const AuthSchema = nullAsEmpty(mapping({
   tokenFields: z.array(str(), { error: TOKEN_FIELDS_MSG }).min(1, { error: TOKEN_FIELDS_MSG }).default(['logsene-app-token']),
@@ -726,10 +781,14 @@ export const ConfigSchema = z.preprocess((v) => v ?? {}, mapping({
   auth: AuthSchema,
   archive: ArchiveSchema,
   outputs: list(OutputSchema),
+  web: nullAsEmpty(mapping({
+    adminKeys: list(keySchema()),
+    sessionTtlSeconds: int(60, 31_536_000).default(43_200),
+  })).prefault({}),
   logLevel: oneOf(LOG_LEVELS).default('info'),
   certsDir: str().default('certs'),
   shutdownTimeoutMs: int(100, 600_000).default(10_000),
-}).superRefine(checkOutputs, always).superRefine((c, ctx) => {
+}).superRefine(checkOutputs, always).superRefine(checkKeys, always).superRefine((c, ctx) => {
   // with JetStream an app name is a subject token (`<subjectPrefix>.<app>`): no dots
   if (c.storage.type !== 'jetstream') return;
   c.apps.forEach((a, i) => {
@@ -765,6 +824,8 @@ export const DEFAULT_RELP: RelpListenerConfig = DEFAULT_CONFIG.listen.relp!;
 export const DEFAULT_HTTP: HttpListenerConfig = DEFAULT_CONFIG.listen.http![0];
 /** `listen.admin: {}` — 127.0.0.1:9514. */
 export const DEFAULT_ADMIN: ListenerConfig = DEFAULT_CONFIG.listen.admin!;
+/** `listen.web: {}` — 127.0.0.1:9515, plain HTTP. */
+export const DEFAULT_WEB: WebListenerConfig = DEFAULT_CONFIG.listen.web!;
 /** `storage:` absent. */
 export const DEFAULT_STORAGE: StorageConfig = DEFAULT_CONFIG.storage;
 /** `limits:` absent. */
@@ -825,9 +886,9 @@ export function describeListeners(listen: ListenConfig): string[] {
     const v = listen[k];
     const list: ListenerConfig[] = v === undefined ? [] : Array.isArray(v) ? v : [v];
     return list.map((l) => {
-      const secure = (k === 'relp' || k === 'http') && (l as HttpListenerConfig).tls;
+      const secure = (k === 'relp' || k === 'http' || k === 'web') && (l as HttpListenerConfig).tls;
       const name = k === 'relp' && secure ? 'relp+tls' : k;
-      const scheme = k === 'admin' ? 'http://' : k === 'http' ? (secure ? 'https://' : 'http://') : '';
+      const scheme = k === 'admin' ? 'http://' : k === 'http' || k === 'web' ? (secure ? 'https://' : 'http://') : '';
       return `${name} ${scheme}${l.address}:${l.port}`;
     });
   });

@@ -11,7 +11,7 @@ import type { LISTEN_KEYS } from '../config/schema.js';
 export type ListenKey = (typeof LISTEN_KEYS)[number];
 
 export interface FrontEnd {
-  /** Which `listen:` key configured it (`udp`, `tcp`, `tls`, `relp`, `admin`). */
+  /** Which `listen:` key configured it (`udp`, `tcp`, `tls`, `relp`, `http`, `admin`, `web`). */
   readonly kind: ListenKey;
   /** Its config path, used in errors and logs: `listen.tcp`, `listen.tls[1]`. */
   readonly name: string;

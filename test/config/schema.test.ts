@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parse as parseYaml } from 'yaml';
 import {
-  ConfigError, DEFAULT_ADMIN, DEFAULT_AUTH, DEFAULT_CONFIG, DEFAULT_HTTP, DEFAULT_LIMITS, DEFAULT_RELP, DEFAULT_STORAGE, DEFAULT_TCP, DEFAULT_TLS, DEFAULT_UDP,
+  ConfigError, DEFAULT_ADMIN, DEFAULT_WEB, DEFAULT_AUTH, DEFAULT_CONFIG, DEFAULT_HTTP, DEFAULT_LIMITS, DEFAULT_RELP, DEFAULT_STORAGE, DEFAULT_TCP, DEFAULT_TLS, DEFAULT_UDP,
   LISTEN_KEYS, describeListeners, validateConfig,
 } from '../../src/config/schema.js';
 import { defaultConfigText, parseConfig } from '../../src/config/load.js';
@@ -75,7 +75,7 @@ test('the first-run YAML is generated from the schema defaults and loads as it i
   const yaml = parseYaml(text) as Record<string, Record<string, unknown>>;
   // every listener, at the schema's default address and port
   assert.deepEqual(Object.keys(yaml.listen), [...LISTEN_KEYS]);
-  const defaults = { udp: DEFAULT_UDP, tcp: DEFAULT_TCP, tls: DEFAULT_TLS, relp: DEFAULT_RELP, http: DEFAULT_HTTP, admin: DEFAULT_ADMIN };
+  const defaults = { udp: DEFAULT_UDP, tcp: DEFAULT_TCP, tls: DEFAULT_TLS, relp: DEFAULT_RELP, http: DEFAULT_HTTP, admin: DEFAULT_ADMIN, web: DEFAULT_WEB };
   for (const k of LISTEN_KEYS) {
     const l = yaml.listen[k] as Record<string, unknown>;
     assert.equal(l.address, defaults[k].address, `listen.${k}.address`);

@@ -20,6 +20,7 @@ function app(name: string, q: { rate?: number; burst?: number; perDay?: number }
     token: null,
     allowedSources: ['10.0.0.1'],
     certFingerprints: [],
+    readKeys: [],
     certSubjects: [],
     maxEventsPerSecond: q.rate ?? null,
     burstEvents: q.burst ?? null,
