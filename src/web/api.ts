@@ -6,6 +6,10 @@
  * parameter or query (with the query error's `position`).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Config } from '../config/schema.js';
+import type { Logger } from '../logger.js';
+import type { Metrics } from '../metrics.js';
+import type { AppendFeed } from '../store/append-feed.js';
 import { dayFileStartMs } from '../store/layout.js';
 import { listDays } from '../store/reader.js';
 import { compileQuery, QuerySyntaxError, type CompiledQuery } from './query/index.js';
@@ -14,15 +18,19 @@ import { BadRequest, idParam, intervalParam, intParam, parseTime } from './param
 import { parseEventId } from './search/ids.js';
 import { SearchPool } from './search/pool.js';
 import { SearchCancelled, type EventsResult } from './search/searcher.js';
-import { send, type WebDeps } from './server.js';
+import { apiError as error, send, type ApiReply } from './reply.js';
 import { TailStream } from './tail.js';
 
-/** One JSON answer; a string body is sent as it is (already JSON). */
-export interface ApiReply {
-  status: number;
-  body: unknown;
-  headers?: Record<string, string | string[]>;
+/** What the web front-end reads: the store, the config in force, the store's append feed. */
+export interface WebDeps {
+  storeDir: string;
+  /** The config in force (changes with each reload). */
+  config: () => Config;
+  appends: AppendFeed;
+  metrics: Metrics;
+  log: Logger;
 }
+
 
 const COOKIE = 'sr_session';
 const APP_PATH = /^\/api\/v1\/apps\/([^/]+)\/(events|histogram|tail|export)$/;
@@ -32,8 +40,6 @@ const MAX_BODY_BYTES = 4096;
 const POLL_MS = 500;
 const EXPORT_PAGE = 1000;
 
-const error = (status: number, code: string, message: string, extra: Record<string, unknown> = {}): ApiReply =>
-  ({ status, body: { error: { status, code, message, ...extra } } });
 const UNAUTHORIZED = error(401, 'unauthorized', 'a read key is needed: Authorization: Bearer <key>, or log in on the page');
 
 export class WebApi {

@@ -8,26 +8,14 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { TlsFiles } from '../certs/listener-files.js';
-import type { Config, WebListenerConfig } from '../config/schema.js';
+import type { WebListenerConfig } from '../config/schema.js';
 import { ErrorCodes } from '../errors.js';
-import type { Logger } from '../logger.js';
-import type { AppendFeed } from '../store/append-feed.js';
 import { Listening } from '../transports/connection.js';
 import { TlsServer } from '../transports/tls.js';
 import type { FrontEnd } from '../transports/types.js';
-import type { Metrics } from '../metrics.js';
-import { WebApi, type ApiReply } from './api.js';
+import { WebApi, type WebDeps } from './api.js';
+import { apiError, send } from './reply.js';
 import { loadAssets, type Asset } from './static.js';
-
-/** What the web front-end reads: the store, the config in force, the store's append feed. */
-export interface WebDeps {
-  storeDir: string;
-  /** The config in force (changes with each reload). */
-  config: () => Config;
-  appends: AppendFeed;
-  metrics: Metrics;
-  log: Logger;
-}
 
 /** Headers on every answer: no framing, no sniffing, no referrer, scripts and styles only from here. */
 const SECURITY_HEADERS: Record<string, string> = {
@@ -36,6 +24,8 @@ const SECURITY_HEADERS: Record<string, string> = {
   'x-frame-options': 'DENY',
   'referrer-policy': 'no-referrer',
 };
+
+export type { WebDeps };
 
 export class WebServer implements FrontEnd {
   readonly kind = 'web';
@@ -92,7 +82,7 @@ export class WebServer implements FrontEnd {
     if (path.startsWith('/api/')) {
       this.api.handle(req, res).catch((err: unknown) => {
         this.api.log.error({ err, code: ErrorCodes.WEB_REQUEST, path }, 'web API request failed');
-        if (!res.headersSent) send(res, { status: 500, body: { error: { status: 500, code: 'internal', message: 'internal error (logged by the receiver)' } } });
+        if (!res.headersSent) send(res, apiError(500, 'internal', 'internal error (logged by the receiver)'));
         else res.destroy();
       });
       return;
@@ -109,11 +99,4 @@ export class WebServer implements FrontEnd {
     res.writeHead(200, { 'content-type': asset.type, 'content-length': asset.body.length, 'cache-control': asset.cacheControl });
     res.end(req.method === 'HEAD' ? undefined : asset.body);
   }
-}
-
-/** Writes a JSON reply. */
-export function send(res: ServerResponse, r: ApiReply): void {
-  const body = typeof r.body === 'string' ? r.body : JSON.stringify(r.body);
-  res.writeHead(r.status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'content-length': Buffer.byteLength(body), ...r.headers });
-  res.end(body);
 }

@@ -73,8 +73,12 @@ const COST_TEXT = 3;
 const COST_RECORD = 10;
 
 /**
- * Compiles a query (see parse.ts for the syntax and match.ts for the semantics).
- * @throws QuerySyntaxError when `q` is not a valid query
+ * Compiles a query (syntax: parse.ts; semantics: this module's comment). Everything `match`
+ * needs (regexes, byte strings, the predicate tree) is built here, once.
+ * @param q the query text (at most 4096 characters)
+ * @returns the compiled query: `matchAll` for a blank query or one that reduces to `*`, `match`
+ *   for one line, `prefilter` (a `g` regex over the raw line's bytes, or null)
+ * @throws QuerySyntaxError when `q` is not a valid query, with the 0-based index of the problem
  */
 export function compileQuery(q: string): CompiledQuery {
   const node = parseQuery(q);
