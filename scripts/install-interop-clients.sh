@@ -5,7 +5,8 @@
 # there it only checks and prints versions (no apt-get at all). Runs as root, or through sudo.
 #   rsyslog (+ relp, gnutls, openssl, elasticsearch: omelasticsearch for the HTTP intake tests),
 #   logger (bsdutils), nc (netcat-openbsd), socat, openssl, gnutls-bin, python3, curl (HTTP intake
-#   tests), nats-server (JetStream; the scale-out tests start their own servers);
+#   tests), nats-server (JetStream; the scale-out tests start their own servers), chromium (the
+#   web page tests drive it headless through playwright-core);
 #   syslog-ng-core unpacked into SYSLOG_NG_DIR (default /opt/syslog-ng,
 #   the tests look there, or in $SYSLOG_NG_ROOT) because it conflicts with rsyslog in apt.
 set -euo pipefail
@@ -18,7 +19,8 @@ else echo "install-interop-clients: run as root (or install sudo)" >&2; exit 1; 
 as_root() { "${SUDO[@]}" "$@"; }
 
 PKGS=(rsyslog rsyslog-relp rsyslog-gnutls rsyslog-openssl rsyslog-elasticsearch bsdutils
-      netcat-openbsd socat openssl gnutls-bin python3 ca-certificates curl nats-server)
+      netcat-openbsd socat openssl gnutls-bin python3 ca-certificates curl nats-server
+      chromium)
 # syslog-ng-core's Depends: (runtime libraries only; the package itself is unpacked, see below)
 SNG_LIBS=(libivykis0 libnet1 libjson-c5 libglib2.0-0 libpcre3 libwrap0 libsystemd0 libssl3 libcap2)
 
@@ -76,4 +78,5 @@ PATH=$PATH:/usr/sbin:/sbin rsyslogd -v | head -1
 logger --version
 nats-server --version
 curl --version | head -1
+chromium --version
 nc -h 2>&1 | head -1 || true

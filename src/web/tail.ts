@@ -22,7 +22,7 @@ import { RawLineView } from './search/line-view.js';
 export const DAY_GRACE_MS = 10_000;
 /** A comment line is sent this often so proxies and browsers keep an idle stream open, ms. */
 export const PING_MS = 15_000;
-const CHUNK_BYTES = 1024 * 1024;
+const CHUNK_BYTES = 64 * 1024;
 
 /** Where a stream reads: one day file and the offset of its next line. */
 interface Cursor {

@@ -137,7 +137,7 @@ test('a reload that removes a key closes its open tails and refuses it from then
   kept.close();
 });
 
-test('page and headers: / serves the page with a CSP; API answers are not cached', { todo: 'the page lands with the next commit' }, async () => {
+test('page and headers: / serves the page with a CSP; API answers are not cached', async () => {
   const api = await web(port, '/api/v1/apps', { key: KEY_A });
   assert.equal(api.headers['cache-control'], 'no-store');
   assert.match(String(api.headers['content-security-policy']), /default-src 'self'/);
