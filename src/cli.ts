@@ -165,7 +165,8 @@ function printFirstRun(path: string, token: string, config: Config): void {
     `Wrote ${path} with one app named "default", listening on ${describeListeners(config.listen).join(', ')}.\n` +
     `Its token: ${token}\n` +
     `Send a test line:\n  echo 'my-host ${token}:hello world!' | nc -N 127.0.0.1 ${port}\n` +
-    `It is stored under ${config.storage.dir}/default/<YYYY-MM-DD>.ndjson\n`,
+    `It is stored under ${config.storage.dir}/default/<YYYY-MM-DD>.ndjson\n` +
+    (config.listen.web === undefined ? '' : `See it on the web page, http://${config.listen.web.address}:${config.listen.web.port}/, with a read key: syslog-receiver token new --read default\n`),
   );
 }
 
