@@ -11,9 +11,12 @@ import './style.css';
 
 const root = document.getElementById('root')!;
 let onPopState: (() => void) | null = null;
+let current: SearchView | null = null;
 
 async function boot(): Promise<void> {
   if (onPopState !== null) window.removeEventListener('popstate', onPopState);
+  current?.close();
+  current = null;
   try {
     await get('/api/v1/session');
   } catch (err) {
@@ -31,6 +34,7 @@ async function boot(): Promise<void> {
   }
   const names = apps.map((a) => a.name);
   const view = new SearchView(apps, () => void boot());
+  current = view;
   root.replaceChildren(header, view.element);
   view.show(readUrl(names));
   onPopState = () => view.show(readUrl(names));

@@ -85,6 +85,12 @@ export class SearchView {
       this.contextPanel, this.rows.element, this.more, this.full);
   }
 
+  /** Stops the tail and any running request (the view is going away: logout, session end). */
+  close(): void {
+    this.running?.abort();
+    this.tail.stop();
+  }
+
   /** Shows `query` (from the URL: it is not written back) and runs it. */
   show(query: Query): void {
     void this.run(query);
@@ -111,7 +117,7 @@ export class SearchView {
     this.download.href = appUrl(query.app, 'export') + params(query);
     delete this.totalText.dataset.count;
     this.totalText.textContent = 'searching…';
-    if (this.tail.running) this.tail.start(query);
+    if (this.tail.running) { this.tail.start(query); this.tailControls(true); }
     try {
       const [h, page] = await Promise.all([
         get<Histogram>(appUrl(query.app, 'histogram') + params(query), abort.signal),
@@ -183,7 +189,7 @@ export class SearchView {
   }
 
   private failed(err: unknown): void {
-    if (err instanceof ApiError && err.status === 401) { this.tail.stop(); this.onUnauthorized(); return; }
+    if (err instanceof ApiError && err.status === 401) { this.close(); this.onUnauthorized(); return; }
     delete this.totalText.dataset.count;
     this.totalText.textContent = '';
     if (err instanceof ApiError && err.code === 'query_syntax' && err.position !== undefined) {
