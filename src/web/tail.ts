@@ -39,6 +39,8 @@ export class TailStream {
   private readonly cursors: Cursor[] = [];
   private running = false;
   private again = false;
+  /** false until begin() placed the cursor: a wake before that would read the newest day from its start */
+  private begun = false;
   private closed = false;
   private readonly view = new RawLineView();
   private readonly ping: NodeJS.Timeout;
@@ -80,12 +82,13 @@ export class TailStream {
       const day = days[days.length - 1];
       this.cursors.push({ day, offset: await endOfLines(dayFilePath(this.storeDir, this.app, day)), untilMs: Infinity, fh: null, skip: -1 });
     }
+    this.begun = true;
     this.wake();
   }
 
   /** Reads what was appended (coalesced: one read runs at a time, one more is queued). */
   wake(): void {
-    if (this.closed) return;
+    if (this.closed || !this.begun) return;
     if (this.running) { this.again = true; return; }
     this.running = true;
     void this.pump().finally(() => {

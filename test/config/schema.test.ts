@@ -97,7 +97,8 @@ test('the first-run YAML is generated from the schema defaults and loads as it i
   }
   // round trip: the file means exactly the defaults
   const c = parseConfig(text, '/srv/syslog');
-  assert.deepEqual(describeListeners(c.listen), ['udp 0.0.0.0:514', 'tcp 0.0.0.0:514', 'tls 0.0.0.0:10514', 'relp 0.0.0.0:20514', 'http http://0.0.0.0:9200', 'admin http://127.0.0.1:9514']);
+  assert.deepEqual(describeListeners(c.listen), ['udp 0.0.0.0:514', 'tcp 0.0.0.0:514', 'tls 0.0.0.0:10514', 'relp 0.0.0.0:20514', 'http http://0.0.0.0:9200', 'admin http://127.0.0.1:9514', 'web http://127.0.0.1:9515']);
+  assert.deepEqual(c.listen.web, DEFAULT_WEB);
   assert.deepEqual(c.listen.tls, [DEFAULT_TLS]);
   assert.deepEqual(c.listen.relp, DEFAULT_RELP);
   assert.deepEqual(c.storage, { ...DEFAULT_STORAGE, dir: '/srv/syslog/data' });
@@ -112,8 +113,9 @@ test('the first-run YAML is generated from the schema defaults and loads as it i
 });
 
 test('the DEFAULT_* constants are what the schema makes of empty sections', () => {
-  const c = validateConfig({ listen: { udp: {}, tcp: null, tls: {}, relp: {}, http: {}, admin: {} } });
-  assert.deepEqual(c.listen, { udp: DEFAULT_UDP, tcp: DEFAULT_TCP, tls: [DEFAULT_TLS], relp: DEFAULT_RELP, http: [DEFAULT_HTTP], admin: DEFAULT_ADMIN });
+  const c = validateConfig({ listen: { udp: {}, tcp: null, tls: {}, relp: {}, http: {}, admin: {}, web: {} } });
+  assert.deepEqual(c.listen, { udp: DEFAULT_UDP, tcp: DEFAULT_TCP, tls: [DEFAULT_TLS], relp: DEFAULT_RELP, http: [DEFAULT_HTTP], admin: DEFAULT_ADMIN, web: DEFAULT_WEB });
+  assert.deepEqual({ ...DEFAULT_WEB }, { ...DEFAULT_TLS, address: '127.0.0.1', port: 9515, tls: false });
   assert.deepEqual({ ...DEFAULT_HTTP }, { ...DEFAULT_TLS, port: 9200, tls: false, headerTimeoutMs: 10_000, bodyTimeoutMs: 60_000, keepAliveTimeoutMs: 65_000, maxConcurrentRequests: 64 });
   assert.equal(DEFAULT_LIMITS.maxHttpBodyBytes, 10 * 1024 * 1024);
   assert.deepEqual(errorsOf({ listen: { http: { bodyTimeoutMs: 500 } } }), ['listen.http.bodyTimeoutMs: must be at least headerTimeoutMs (10000): it bounds the whole request, headers included']);
@@ -153,16 +155,16 @@ test('several errors at once, each with its path and message', () => {
     'listen.tls[1].port: 0.0.0.0:6514 is used by another TLS listener',
     'listen.tls[2].port: must be an integer from 0 to 65535',
     'listen.tls[2].maxVersion: is below minVersion',
-    'listen.foo: unknown key (known: udp, tcp, tls, relp, http, admin)',
+    'listen.foo: unknown key (known: udp, tcp, tls, relp, http, admin, web)',
     'apps[1].allowedSources: must be a list of CIDRs',
-    `apps[1].extra: unknown key (known: name, token, allowedSources, certFingerprints, certSubjects, maxEventsPerSecond, burstEvents, maxBytesPerDay)`,
+    `apps[1].extra: unknown key (known: name, token, allowedSources, certFingerprints, certSubjects, maxEventsPerSecond, burstEvents, maxBytesPerDay, readKeys)`,
     'apps[1].token: same token as app "a"',
     'storage.flushIntervalMs: must be an integer from 0 to 60000',
     'storage.highWaterBytes: must be an integer from 65536 to 4294967296',
     'logLevel: must be one of fatal, error, warn, info, debug, trace, silent',
     'shutdownTimeoutMs: must be an integer from 100 to 600000',
     'certsDir: must be a non-empty string',
-    '(root).nope: unknown key (known: listen, apps, storage, limits, pipeline, auth, archive, outputs, logLevel, certsDir, shutdownTimeoutMs)',
+    '(root).nope: unknown key (known: listen, apps, storage, limits, pipeline, auth, archive, outputs, web, logLevel, certsDir, shutdownTimeoutMs)',
   ];
   assert.deepEqual([...errs].sort(), [...expected].sort(), errs.join('\n'));
   // the error object itself
