@@ -60,6 +60,21 @@ export class WebApi {
     this.poll.unref();
   }
 
+  /**
+   * Builds every day file's index in the search thread, newest day first, one file per job (a
+   * request waits for one file at most), so that the first query after a start does not pay a
+   * read of the whole store. Errors are logged at debug: the indexes are then built on first use.
+   */
+  warmIndexes(): void {
+    void (async () => {
+      for (const { name } of this.deps.config().apps) {
+        let files: string[];
+        try { files = listDays(this.deps.storeDir, name); } catch { continue; }
+        for (let i = files.length - 1; i >= 0; i--) await this.pool.run('warm', { app: name, day: files[i].slice(-17, -7) });
+      }
+    })().catch((err: unknown) => this.log.debug({ err }, 'web: the search indexes were not built ahead (built on first use)'));
+  }
+
   /** Takes the reloaded config's keys and apps: tails whose key or app went away are closed (`event: revoked`). */
   reload(): void {
     const config = this.deps.config();

@@ -56,10 +56,15 @@ export class WebServer implements FrontEnd {
 
   get listening(): boolean { return (this.secure ?? this.plain!).listening; }
 
+  /** Binds the listener, then builds the search indexes in the background. */
   async start(): Promise<AddressInfo> {
-    if (this.secure === null) return this.plain!.start(this.cfg.address, this.cfg.port);
-    const a = await this.secure.start();
-    this.http.emit('listening');
+    let a: AddressInfo;
+    if (this.secure === null) a = await this.plain!.start(this.cfg.address, this.cfg.port);
+    else {
+      a = await this.secure.start();
+      this.http.emit('listening');
+    }
+    this.api.warmIndexes();
     return a;
   }
 

@@ -171,6 +171,11 @@ function dayFileSizes(storeDir: string, apps: string[]): Map<string, number> {
   return out;
 }
 
+/** Sleeps until `Date.now() >= at` (ms since the epoch). A timer may fire a millisecond early by the wall clock, so it loops. */
+async function sleepUntil(at: number): Promise<void> {
+  while (Date.now() < at) await sleep(at - Date.now() + 1);
+}
+
 const metricValue = (scrape: string, name: string): number =>
   Number(scrape.split('\n').find((l) => l.startsWith(`${name} `))?.split(' ')[1] ?? NaN);
 
@@ -242,7 +247,7 @@ test(`outbox crash: ${TOTAL} events from rsyslog and nc, Elasticsearch 503 for $
     await waitFor(() => storedOf(R1, N1) === 2 * PART, { timeoutMs: 60_000, intervalMs: 100, what: `phase A stored (${2 * PART} events)` });
     note(`phase A stored: ${2 * PART} events (rsyslog ${JSON.stringify(rsyslog.stats())})`);
     const killAt = outage.from + KILL_AFTER_MS;
-    if (Date.now() < killAt) await sleep(killAt - Date.now());
+    await sleepUntil(killAt);
     assert.ok(Date.now() < outage.from + OUTAGE_MS - 30_000, 'phase A took so long that the kill would not fall early in the outage');
     const retrying = rx.logs.filter((l) => l.msg === 'output: records not delivered; retrying' && Date.parse(String(l.time)) >= outage!.from).length;
 
@@ -290,7 +295,7 @@ test(`outbox crash: ${TOTAL} events from rsyslog and nc, Elasticsearch 503 for $
 
     // ---- the fake recovers after the 60 s
     const endAt = outage.from + OUTAGE_MS;
-    if (Date.now() < endAt) await sleep(endAt - Date.now());
+    await sleepUntil(endAt);
     api.script = () => 'default';
     outage.to = Date.now();
     note(`fake answers normally again after ${outage.to - outage.from} ms (${outageAnswers.n} requests answered 503)`);

@@ -9,6 +9,7 @@ export interface SearchOps {
   histogram: { req: HistogramRequest; res: HistogramResult };
   context: { req: ContextRequest; res: ContextResult | null };
   summary: { req: { apps: string[]; nowMs: number }; res: AppSummary[] };
+  warm: { req: { app: string; day: string }; res: boolean };
 }
 
 /** Receiver → search thread: run `op`; `id` numbers the job (cancellation names it). */

@@ -246,6 +246,14 @@ export class StoreSearcher {
     });
   }
 
+  /**
+   * Builds (or extends) the index of one day file (`YYYY-MM-DD`) ahead of the first request
+   * that needs it: one read of the file. @returns false when the file does not exist
+   */
+  warm(app: string, day: string): boolean {
+    return this.withDay(app, day, () => true);
+  }
+
   /** The app's day names (`YYYY-MM-DD`), oldest first, overlapping `range` when given. */
   private days(app: string, range: TimeRange | null): string[] {
     let files: string[];

@@ -30,5 +30,6 @@ function run(job: SearchJob): unknown {
     case 'histogram': return searcher.histogram((job as SearchJob<'histogram'>).req);
     case 'context': return searcher.context((job as SearchJob<'context'>).req);
     case 'summary': { const r = (job as SearchJob<'summary'>).req; return searcher.summary(r.apps, r.nowMs); }
+    case 'warm': { const r = (job as SearchJob<'warm'>).req; return searcher.warm(r.app, r.day); }
   }
 }
