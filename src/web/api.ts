@@ -63,15 +63,19 @@ export class WebApi {
   /**
    * Builds every day file's index in the search thread, newest day first, one file per job (a
    * request waits for one file at most), so that the first query after a start does not pay a
-   * read of the whole store. Errors are logged at debug: the indexes are then built on first use.
+   * read of the whole store; logs `web: search indexes built` (info, with `files` and `ms`) when done.
+   * Errors are logged at debug: the indexes are then built on first use.
    */
   warmIndexes(): void {
+    const t0 = Date.now();
     void (async () => {
+      let n = 0;
       for (const { name } of this.deps.config().apps) {
         let files: string[];
         try { files = listDays(this.deps.storeDir, name); } catch { continue; }
-        for (let i = files.length - 1; i >= 0; i--) await this.pool.run('warm', { app: name, day: files[i].slice(-17, -7) });
+        for (let i = files.length - 1; i >= 0; i--) if (await this.pool.run('warm', { app: name, day: files[i].slice(-17, -7) })) n++;
       }
+      this.log.info({ files: n, ms: Date.now() - t0 }, 'web: search indexes built');
     })().catch((err: unknown) => this.log.debug({ err }, 'web: the search indexes were not built ahead (built on first use)'));
   }
 
