@@ -15,6 +15,8 @@
  * - `message`: MSG, or for CEE the object's `message` (a string as is, null as null, anything
  *   else as its JSON text), null when it has none.
  * - `structuredData`: the object form of the SD bytes (record-sd.ts), or null.
+ * - `vendor`: one member named by `vendor.key` (`cisco`, `fortigate`, `panos`, `docker`) right
+ *   after `syslog`, before the CEE keys (a CEE key of that name is dropped and counted).
  * - CEE keys follow `syslog` in the object's (JavaScript) order. Dropped and counted in
  *   {@link RecordCounters.ceeKeysDropped}: receiver-owned and typed fixed keys (all of
  *   {@link RECORD_KEYS} but `message` and `@timestamp`, and {@link RECEIVER_OWNED_KEYS}),
@@ -585,12 +587,18 @@ export function writeRecord(out: Buffer, pos: number, parsed: RecordFields, app:
   const sd = parsed.structuredData;
   p = sd === null ? put(out, p, NULL_MESSAGE) : put(out, writeSd(out, p, sd), K_MESSAGE);
   p = message === null ? put(out, p, NULL) : writeString(out, p, message);
-  p = put(out, p, tailFrag(source, parsed.format, tokenSource, truncated, cee === null));
+  const vendor = parsed.vendor;
+  p = put(out, p, tailFrag(source, parsed.format, tokenSource, truncated, cee === null && vendor === null));
+  if (vendor !== null) {
+    p = put(out, p, keyInfo(vendor.key).frag);
+    p = writeValue(out, p, vendor.fields, 1);
+    if (cee === null) p = put(out, p, END);
+  }
   if (cee !== null) {
     for (const k in cee) {
       if (!hasOwn.call(cee, k) || k === 'message' || k === '@timestamp') continue;
       const info = keyInfo(k);
-      if (info.isProtected) {
+      if (info.isProtected || (vendor !== null && k === vendor.key)) {
         drops++;
         continue;
       }

@@ -66,6 +66,22 @@ export interface RecordFields {
   message: string | null;
   /** The JSON object after `@cee:` (or a bare-JSON MSG), merged at the record's top level; null when MSG is not CEE. */
   cee: Record<string, unknown> | null;
+  /**
+   * Fields a vendor dialect parser read from the line, as ONE top-level member written right after
+   * `syslog` (before CEE keys): `cisco`, `fortigate`, `panos` or `docker` (see parse/vendor/);
+   * null when no dialect matched. A CEE key of the same name is dropped (counted).
+   */
+  vendor: VendorFields | null;
+}
+
+/** The vendor member names, the only keys {@link RecordFields.vendor} may have. */
+export const VENDOR_KEYS = ['cisco', 'fortigate', 'panos', 'docker'] as const;
+export type VendorKey = (typeof VENDOR_KEYS)[number];
+
+/** {@link RecordFields.vendor}: the member's name and its object (string, number and null leaves; nested objects allowed). */
+export interface VendorFields {
+  key: VendorKey;
+  fields: Record<string, unknown>;
 }
 
 /** `source` member: the peer a frame came from. */

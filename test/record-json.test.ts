@@ -136,7 +136,7 @@ const caseArb: fc.Arbitrary<Case> = fc.record({
     structuredData = new StructuredDataSpan(buf, pre.length, pre.length + wire.length);
   }
   const { sd: _sd, app, tokenSource, source, receivedAtMs, truncated, ...f } = x;
-  return { pm: { ...f, structuredData }, app, tokenSource, source, receivedAtMs, truncated };
+  return { pm: { ...f, structuredData, vendor: null }, app, tokenSource, source, receivedAtMs, truncated };
 });
 
 /** True when the record has integer-like CEE keys at top level (JSON.stringify would hoist them). */
@@ -212,7 +212,7 @@ test('recordSizeHint(frame bytes) is enough for any frame', () => {
 
 const pm0 = (o: Partial<RecordFields>): RecordFields => ({
   format: 'rfc3164', facility: 1, severity: 5, timestampMs: null, hostname: null, appName: null, procId: null, msgId: null,
-  structuredData: null, message: null, cee: null, ...o,
+  structuredData: null, message: null, cee: null, vendor: null, ...o,
 });
 
 function line(pm: RecordFields, receivedAtMs = Date.UTC(2026, 10, 21, 18, 0, 0, 5)): { text: string; dropped: number } {

@@ -2,6 +2,9 @@ import { parsePri, priLength, priValue } from './pri.js';
 import { parseHeaderless, parseRfc3164 } from './rfc3164.js';
 import { parseRfc5424, versionLength } from './rfc5424.js';
 import { setMessage } from './message.js';
+import { parseCisco } from './vendor/cisco.js';
+import { parseVendorContent } from './vendor/content.js';
+import { parseFortigate } from './vendor/fortigate.js';
 import { createParsedMessage, type ParsedMessage } from './types.js';
 
 export type { ParsedMessage } from './types.js';
@@ -22,6 +25,9 @@ export type { ParsedMessage } from './types.js';
  * - no valid PRI → user.notice (facility 1, severity 5; RFC 3164 §4.3.3) and
  *   {@link parseHeaderless}: `[TIMESTAMP SP] HOST SP TAG:msg` shapes → 'rfc3164', else 'raw' with
  *   the whole line as message.
+ * - Vendor dialects (parse/vendor/, issue 14) are tried first where they can occur: Cisco
+ *   (`%FAC-SEV-MNEMONIC:` lines, with or without PRI), FortiGate (`<PRI>key=value …`), and after an
+ *   RFC 3164 header the payloads {@link parseVendorContent} knows (PAN-OS CSV); each sets `vendor`.
  * In every case MSG loses a leading UTF-8 BOM, becomes null when empty, and is checked for CEE
  * (`@cee:` or bare JSON object, see cee.ts).
  */
@@ -34,7 +40,9 @@ export function parseMessage(buf: Buffer, start: number, end: number, nowMs: num
   if (start >= end) return pm;
   const pri = parsePri(buf, start, end);
   if (pri < 0) {
+    if (parseCisco(buf, start, end, nowMs, pm, false)) return pm;
     parseHeaderless(buf, start, end, nowMs, pm);
+    if (pm.format === 'rfc3164') parseVendorContent(pm);
     return pm;
   }
   const prival = priValue(pri);
@@ -50,6 +58,8 @@ export function parseMessage(buf: Buffer, start: number, end: number, nowMs: num
       return pm;
     }
   }
+  if (parseCisco(buf, p, end, nowMs, pm, true) || parseFortigate(buf, p, end, pm)) return pm;
   parseRfc3164(buf, p, end, nowMs, pm);
+  parseVendorContent(pm);
   return pm;
 }

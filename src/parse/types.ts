@@ -31,5 +31,6 @@ export function createParsedMessage(): ParsedMessage {
     message: null,
     cee: null,
     ceeInvalid: false,
+    vendor: null,
   };
 }

@@ -32,7 +32,7 @@ const SEVERITY = 5;
 export class EventRecordWriter {
   private readonly fields: RecordFields = {
     format: 'json', facility: FACILITY, severity: SEVERITY, timestampMs: null, hostname: null, appName: null,
-    procId: null, msgId: null, structuredData: null, message: null, cee: null,
+    procId: null, msgId: null, structuredData: null, message: null, cee: null, vendor: null,
   };
 
   constructor(private tokenFields: readonly string[]) {}

@@ -224,7 +224,7 @@ const gen5424Arb: fc.Arbitrary<Gen5424> = fc.record({
     cee,
     want: {
       format: 'rfc5424', facility: g.pri >> 3, severity: g.pri & 7, timestampMs,
-      hostname: hv, appName: av, procId: pv, msgId: mv, structuredData: sd, message,
+      hostname: hv, appName: av, procId: pv, msgId: mv, structuredData: sd, message, vendor: null,
     },
   };
 });

@@ -94,7 +94,7 @@ const writtenArb: fc.Arbitrary<Written> = fc.record({
   const sdBuf = g.sd === null ? null : Buffer.from(g.sd, 'utf8');
   const pm: RecordFields = {
     format: 'rfc5424', facility: g.facility, severity: g.severity, timestampMs: Date.UTC(2026, 11, 1, 10), hostname: g.hostname, appName: g.appName,
-    procId: g.procId, msgId: g.msgId, structuredData: sdBuf === null ? null : new StructuredDataSpan(sdBuf, 0, sdBuf.length), message: g.message, cee: g.cee,
+    procId: g.procId, msgId: g.msgId, structuredData: sdBuf === null ? null : new StructuredDataSpan(sdBuf, 0, sdBuf.length), message: g.message, cee: g.cee, vendor: null,
   };
   const source: FrameSource = { record: { address: g.address, port: 514, transport: g.transport }, certFingerprint: null };
   const end = writeRecord(out, 0, pm, 'default', 'ip', source, Date.UTC(2026, 11, 1, 10, 0, 1), false, { ceeKeysDropped: 0 });
