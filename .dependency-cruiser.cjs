@@ -149,9 +149,9 @@ module.exports = {
       name: 'auth-allowed-imports',
       severity: 'error',
       comment:
-        'auth/ authorizes a parsed message: it may import parse/types.ts (ParsedMessage), record*.ts, config/schema.ts (AppConfig types) and config/cidr.ts (parseCidr at run time, without zod: the parse workers load auth/), never upward.',
+        'auth/ authorizes a parsed message: it may import parse/types.ts (ParsedMessage), parse/structured-data.ts (token hygiene rewrites STRUCTURED-DATA), record*.ts, config/schema.ts (AppConfig types) and config/cidr.ts (parseCidr at run time, without zod: the parse workers load auth/), never upward.',
       from: { path: '^src/auth/' },
-      to: { path: '^src/', pathNot: ['^src/auth/', '^src/parse/types\\.ts$', '^src/config/cidr\\.ts$', RECORD, CONFIG_SCHEMA, ERRORS] },
+      to: { path: '^src/', pathNot: ['^src/auth/', '^src/parse/types\\.ts$', '^src/parse/structured-data\\.ts$', '^src/config/cidr\\.ts$', RECORD, CONFIG_SCHEMA, ERRORS] },
     },
     {
       name: 'framing-is-a-leaf',

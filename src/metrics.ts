@@ -64,6 +64,8 @@ export class Metrics {
   ceeInvalid = 0;
   /** CEE keys dropped because they collide with receiver-owned or typed fields. */
   ceeKeysDropped = 0;
+  /** Known tokens removed from records by token hygiene (any app's token found outside the rule that matched). */
+  tokensScrubbed = 0;
   /** Records every required sink delivered (file: written and, with fsync, synced), per app. */
   readonly storedEvents = new Map<string, number>();
   /** Batch sizes (records) and sync latencies (s) for histograms; set by the admin exporter. */
@@ -112,6 +114,7 @@ export class Metrics {
       truncated: this.truncated,
       ceeInvalid: this.ceeInvalid,
       ceeKeysDropped: this.ceeKeysDropped,
+      tokensScrubbed: this.tokensScrubbed,
       storedEvents: Object.fromEntries(this.storedEvents),
       durableEvents: this.durableEvents,
       storeBatches: this.storeBatches,

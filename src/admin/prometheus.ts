@@ -26,6 +26,7 @@ export function createPrometheusRegistry(m: Metrics, extra: { storeHealthy: () =
   counter('truncated_events_total', 'Frames cut to limits.maxMessageBytes and stored with syslog.truncated.', [], (c) => c.inc(m.truncated));
   counter('cee_invalid_total', 'Messages that looked like CEE/JSON but did not parse (stored as text).', [], (c) => c.inc(m.ceeInvalid));
   counter('cee_keys_dropped_total', 'CEE keys dropped because they name receiver-owned or typed fields.', [], (c) => c.inc(m.ceeKeysDropped));
+  counter('tokens_scrubbed_total', 'Known tokens (any app\'s) removed from records by token hygiene, beyond the one that authorized the line.', [], (c) => c.inc(m.tokensScrubbed));
   gauge('open_connections', 'Open stream connections, per transport.', ['transport'], (g) => { for (const t of TRANSPORTS) g.set({ transport: t }, m.openConnections[t]); });
   counter('refused_connections_total', 'Connections closed at accept (limits.maxConnections).', ['transport'], (c) => { for (const t of TRANSPORTS) c.inc({ transport: t }, m.refusedConnections[t]); });
   counter('idle_closed_connections_total', 'Connections closed for idleness (limits.idleTimeoutMs).', ['transport'], (c) => { for (const t of TRANSPORTS) c.inc({ transport: t }, m.idleClosed[t]); });

@@ -1,6 +1,6 @@
 /**
- * Token lookup and Logentries-style inline tokens (DESIGN §6 rules 2 and 3). Tokens are UUIDs
- * (36 characters, 8-4-4-4-12), compared case-insensitively.
+ * Token lookup and Logentries-style inline tokens (DESIGN §6 rules 2 and 3; issue 14 §4). Tokens
+ * are UUIDs (36 characters, 8-4-4-4-12), compared case-insensitively.
  */
 
 /** Known tokens (lower case) → app name. */
@@ -12,7 +12,24 @@ export function appForToken(tokens: TokenTable, candidate: string | null): strin
   return tokens.get(candidate) ?? tokens.get(candidate.toLowerCase()) ?? null;
 }
 
-const isSpace = (c: number): boolean => c === 0x20 || c === 0x09;
+/** U+0020, the one separator removed next to a token (issue 14 §4). */
+const SPACE = 0x20;
+
+/**
+ * Unicode White_Space (UCD PropList): ASCII HT, LF, VT, FF, CR and SP, then U+0085, U+00A0,
+ * U+1680, U+2000–U+200A, U+2028, U+2029, U+202F, U+205F, U+3000. (U+FEFF, which JavaScript's
+ * `\s` includes, is not whitespace.) `c` is a UTF-16 code unit: none of these is a surrogate.
+ */
+export function isWhitespace(c: number): boolean {
+  if (c <= 0x20) return c === 0x20 || (c >= 0x09 && c <= 0x0d);
+  if (c < 0x85) return false;
+  return c === 0x85 || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000;
+}
+
+/** True when `text[s, s + 36)` has a UUID's dashes (8-4-4-4-12); the caller checks s + 36 ≤ length. */
+export function uuidDashesAt(text: string, s: number): boolean {
+  return text.charCodeAt(s + 8) === 0x2d && text.charCodeAt(s + 13) === 0x2d && text.charCodeAt(s + 18) === 0x2d && text.charCodeAt(s + 23) === 0x2d;
+}
 
 /** Result of {@link findInlineToken}: the app and the token's [start, end) in the message. */
 export interface InlineToken {
@@ -22,9 +39,10 @@ export interface InlineToken {
 }
 
 /**
- * Finds the first whitespace-delimited word of `message` that is a known token (Logentries:
- * `TOKEN My first log entry`, `My second TOKEN log entry`). Scans with native `indexOf('-')`
- * and checks only words shaped like a UUID. A UUID that is not a known token is skipped.
+ * Finds the first known token of `message` delimited on both sides by whitespace (any Unicode
+ * White_Space, {@link isWhitespace}) or the message's start or end (Logentries: `TOKEN My first
+ * log entry`, `My second TOKEN log entry`). Scans with native `indexOf('-')` and checks only
+ * runs shaped like a UUID. A UUID that is not a known token is skipped.
  */
 export function findInlineToken(tokens: TokenTable, message: string): InlineToken | null {
   const len = message.length;
@@ -35,10 +53,9 @@ export function findInlineToken(tokens: TokenTable, message: string): InlineToke
     const s = dash - 8;
     const e = s + 36;
     if (
-      e <= len &&
-      message.charCodeAt(s + 13) === 0x2d && message.charCodeAt(s + 18) === 0x2d && message.charCodeAt(s + 23) === 0x2d &&
-      (s === 0 || isSpace(message.charCodeAt(s - 1))) &&
-      (e === len || isSpace(message.charCodeAt(e)))
+      e <= len && uuidDashesAt(message, s) &&
+      (s === 0 || isWhitespace(message.charCodeAt(s - 1))) &&
+      (e === len || isWhitespace(message.charCodeAt(e)))
     ) {
       const app = appForToken(tokens, message.slice(s, e));
       if (app !== null) return { app, start: s, end: e };
@@ -49,32 +66,40 @@ export function findInlineToken(tokens: TokenTable, message: string): InlineToke
 }
 
 /**
- * `message` without [start, end) and ONE adjacent space (the following one, else the
- * preceding one), per DESIGN §6 rule 3. Returns null when nothing is left.
+ * `message` without [start, end) and ONE adjacent ASCII space U+0020 (the following one, else the
+ * preceding one; other whitespace such as a tab or U+00A0 stays), per issue 14 §4 — only when
+ * the token stands alone, i.e. its other side is whitespace or the text's start or end: a token
+ * glued to a word (`text TOKENx`) leaves `text x`, not `textx`.
+ * @returns null when nothing is left
  */
 export function removeToken(message: string, start: number, end: number): string | null {
-  if (end < message.length && isSpace(message.charCodeAt(end))) end++;
-  else if (start > 0 && isSpace(message.charCodeAt(start - 1))) start--;
+  const len = message.length;
+  if (end < len && message.charCodeAt(end) === SPACE && (start === 0 || isWhitespace(message.charCodeAt(start - 1)))) end++;
+  else if (start > 0 && message.charCodeAt(start - 1) === SPACE && (end === len || isWhitespace(message.charCodeAt(end)))) start--;
   const out = message.slice(0, start) + message.slice(end);
   return out.length === 0 ? null : out;
 }
 
 /**
- * `message` with every further occurrence of `token` (any case, even inside a word) removed,
- * each with one adjacent space, so a matched token never reaches storage (DESIGN §6).
- * Scans with native `indexOf('-')` and compares only UUID-shaped candidates.
+ * `text` with every known token (any app's, any case, even inside a word) removed, each with one
+ * adjacent ASCII space ({@link removeToken}); `count.n` is raised by the number removed. A removal
+ * that joins the text around it into a new token removes that one too. Scans with native
+ * `indexOf('-')`; only UUID-shaped runs are looked up.
+ * @returns null when nothing is left
  */
-export function scrubToken(message: string, token: string): string | null {
-  const lower = token.toLowerCase();
-  let out: string | null = message;
+export function scrubTokens(text: string, tokens: TokenTable, count: { n: number }): string | null {
+  let out = text;
   let from = 8;
-  while (out !== null && from < out.length) {
+  while (from < out.length) {
     const dash = out.indexOf('-', from);
     if (dash < 0) break;
     const s = dash - 8;
-    if (s + 36 <= out.length && out.charCodeAt(s + 13) === 0x2d && out.slice(s, s + 36).toLowerCase() === lower) {
-      out = removeToken(out, s, s + 36);
-      // the removal may join the text around it into a new copy starting up to 35 chars earlier
+    if (s >= 0 && s + 36 <= out.length && uuidDashesAt(out, s) && appForToken(tokens, out.slice(s, s + 36)) !== null) {
+      const rest = removeToken(out, s, s + 36);
+      count.n++;
+      if (rest === null) return null;
+      out = rest;
+      // the text around the removal may now form a token starting up to 35 characters earlier
       from = s - 28 > 8 ? s - 28 : 8;
     } else from = dash + 1;
   }

@@ -3,6 +3,7 @@ import { parseHeaderless, parseRfc3164 } from './rfc3164.js';
 import { parseRfc5424, versionLength } from './rfc5424.js';
 import { setMessage } from './message.js';
 import { parseCisco } from './vendor/cisco.js';
+import { parseDockerLogentries } from './vendor/docker.js';
 import { parseVendorContent } from './vendor/content.js';
 import { parseFortigate } from './vendor/fortigate.js';
 import { createParsedMessage, type ParsedMessage } from './types.js';
@@ -62,4 +63,18 @@ export function parseMessage(buf: Buffer, start: number, end: number, nowMs: num
   parseRfc3164(buf, p, end, nowMs, pm);
   parseVendorContent(pm);
   return pm;
+}
+
+/**
+ * Parses what follows a token that prefixed the raw line (issue 14 §4): `buf[start, end)` starts
+ * after the token and every space after it. Docker's `logentries` default form (Go time +
+ * `map[…]`, parse/vendor/docker.ts) is read as such; anything else (`<PRI>…` from a forwarder,
+ * Docker's `line-only` text) is parsed by {@link parseMessage}. Never throws.
+ */
+export function parseAfterToken(buf: Buffer, start: number, end: number, nowMs: number): ParsedMessage {
+  if (end - start >= 30 && buf[start] >= 0x30 && buf[start] <= 0x39) {
+    const pm = createParsedMessage();
+    if (parseDockerLogentries(buf, start, end, pm)) return pm;
+  }
+  return parseMessage(buf, start, end, nowMs);
 }

@@ -51,6 +51,7 @@ export function makeRecords(maker: RecordMaker, m: FrameBatchMessage, buffers: O
   let out = buffers.take(3 * (spans[2 * count - 1] ?? 0) + count * 320);
   let pos = 0;
   const dropped0 = maker.counters.ceeKeysDropped;
+  const scrubbed0 = maker.counters.tokensScrubbed;
   for (let i = 0; i < count; i++) {
     const start = spans[2 * i], end = spans[2 * i + 1];
     const source = sources[sourceIndex[i]];
@@ -84,7 +85,8 @@ export function makeRecords(maker: RecordMaker, m: FrameBatchMessage, buffers: O
   }
   return {
     type: 'records', seq: m.seq, frames: { data: m.data, spans, truncated, receivedAtMs, sourceIndex }, count, status, appIndex, ends, apps,
-    out: out.buffer as ArrayBuffer, ceeKeysDropped: maker.counters.ceeKeysDropped - dropped0, failures,
+    out: out.buffer as ArrayBuffer, ceeKeysDropped: maker.counters.ceeKeysDropped - dropped0,
+    tokensScrubbed: maker.counters.tokensScrubbed - scrubbed0, failures,
   };
 }
 

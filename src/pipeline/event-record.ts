@@ -2,10 +2,9 @@
  * Event → stored record for front-ends that parse their own payloads (HTTP intake): a JSON
  * object becomes a record under the CEE rules (its keys merged at top level, `message` and
  * `@timestamp` honoured, receiver-owned and typed keys dropped and counted — record-json.ts), a
- * text event becomes `message`. The token never reaches storage: the fields named in
- * `auth.tokenFields` are deleted and the token is cut out of the message text.
+ * text event becomes `message`. No token reaches storage: the fields named in `auth.tokenFields`
+ * are deleted and every known token is removed from the text or the object (token hygiene).
  */
-import { scrubToken } from '../auth/token.js';
 import type { FrameSource, RecordFields, TokenSource } from '../record.js';
 import { writeRecord, type RecordCounters } from '../record-json.js';
 
@@ -22,6 +21,12 @@ export interface IntakeEvent {
   extra: Record<string, unknown> | null;
   /** Bytes it took on the wire (after decompression): what quotas charge. */
   bytes: number;
+}
+
+/** Token hygiene (pipeline/record-maker.ts RecordMaker: every known token removed and counted). */
+export interface TokenHygiene {
+  scrubText(s: string | null): string | null;
+  scrubObject(o: Record<string, unknown>): void;
 }
 
 /** facility user (1), severity notice (5): what a syslog line without PRI gets (RFC 3164 §4.3.3). */
@@ -41,15 +46,17 @@ export class EventRecordWriter {
   configure(tokenFields: readonly string[]): void { this.tokenFields = tokenFields; }
 
   /**
-   * Removes the token from `ev` (token fields deleted; `token` cut out of the message text).
+   * Removes the tokens from `ev`: the token fields are deleted, then `hygiene` removes every known
+   * token from the text, or from the object's keys and strings at any depth (and from `extra`).
    * Call once per event, before the first {@link write}.
    */
-  scrub(ev: IntakeEvent, token: string | null): void {
+  scrub(ev: IntakeEvent, hygiene: TokenHygiene): void {
     const j = ev.json;
     if (j !== null) {
       for (const f of this.tokenFields) if (Object.prototype.hasOwnProperty.call(j, f)) delete j[f];
-      if (token !== null && typeof j.message === 'string') j.message = scrubToken(j.message, token);
-    } else if (token !== null && ev.text !== null) ev.text = scrubToken(ev.text, token) ?? '';
+      hygiene.scrubObject(j);
+    } else if (ev.text !== null) ev.text = hygiene.scrubText(ev.text) ?? '';
+    if (ev.extra !== null) hygiene.scrubObject(ev.extra);
   }
 
   /**

@@ -66,6 +66,8 @@ export interface RecordBatchMessage {
   out: ArrayBuffer;
   /** CEE keys dropped while writing this batch. */
   ceeKeysDropped: number;
+  /** Known tokens token hygiene removed in this batch. */
+  tokensScrubbed: number;
   /** Messages of frames whose processing threw (a bug; counted as `parse_error`). */
   failures: string[];
 }

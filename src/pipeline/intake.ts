@@ -217,13 +217,13 @@ export class Intake extends EventEmitter<IntakeEvents> {
 
   /**
    * Stores one event a front-end parsed itself (HTTP intake) for `app`, after {@link reserve}:
-   * the token is removed, its record goes into the batch, and `finalizer` is told the outcome
-   * across the required sinks. Counted as received on the front-end's side.
-   * @param token the token that authorized it (cut out of the message text), or null
+   * the token fields and every known token are removed (token hygiene), its record goes into the
+   * batch, and `finalizer` is told the outcome across the required sinks. Counted as received on
+   * the front-end's side.
    */
-  event(app: string, ev: IntakeEvent, tokenSource: TokenSource, token: string | null, source: FrameSource, receivedAtMs: number, finalizer: Finalizer): void {
+  event(app: string, ev: IntakeEvent, tokenSource: TokenSource, source: FrameSource, receivedAtMs: number, finalizer: Finalizer): void {
     const w = this.events;
-    w.scrub(ev, token);
+    w.scrub(ev, this.maker);
     const g = this.batcher.group(app);
     let room = recordSizeHint(ev.bytes + 256);
     let e = w.write(g.room(room), g.offset, ev, app, tokenSource, source, receivedAtMs, this.maker.counters);
@@ -239,7 +239,9 @@ export class Intake extends EventEmitter<IntakeEvents> {
   private countDrops(): void {
     const c = this.maker.counters;
     this.metrics.ceeKeysDropped += c.ceeKeysDropped;
+    this.metrics.tokensScrubbed += c.tokensScrubbed;
     c.ceeKeysDropped = 0;
+    c.tokensScrubbed = 0;
   }
 
   /** Counts a frame that is not stored. */
@@ -378,6 +380,7 @@ export class Intake extends EventEmitter<IntakeEvents> {
     const out = Buffer.from(r.out);
     const down = this.batcher.down;
     m.ceeKeysDropped += r.ceeKeysDropped;
+    m.tokensScrubbed += r.tokensScrubbed;
     for (const f of r.failures) this.log.error({ code: ErrorCodes.WORKER_FAILED, error: f }, 'a frame could not be processed (a bug); counted as parse_error');
     let prevEnd = 0;
     // a run of accepted records of one app, copied into the batch in one piece

@@ -46,6 +46,9 @@ export function modelRecord(parsed: RecordFields, app: string, tokenSource: Toke
     syslog: syslogMeta(parsed, tokenSource, truncated),
   };
   let dropped = 0;
+  const vendor = parsed.vendor ?? null;
+  // the vendor member right after syslog, before CEE keys (a CEE key of its name is dropped)
+  if (vendor !== null) rec[vendor.key] = vendor.fields;
   const cee = parsed.cee;
   if (cee !== null) {
     rec.message = null;
@@ -57,7 +60,7 @@ export function modelRecord(parsed: RecordFields, app: string, tokenSource: Toke
         const t = typeof v === 'string' || typeof v === 'number' ? new Date(v).getTime() : NaN;
         if (Number.isFinite(t)) rec['@timestamp'] = new Date(t).toISOString();
         else dropped++;
-      } else if (CEE_PROTECTED.has(k)) dropped++;
+      } else if (CEE_PROTECTED.has(k) || k === vendor?.key) dropped++;
       else rec[k] = v;
     }
   }
@@ -66,13 +69,16 @@ export function modelRecord(parsed: RecordFields, app: string, tokenSource: Toke
 
 /**
  * The NDJSON line of a model record: `JSON.stringify(rec) + '\n'`, except that the fixed fields
- * come first even before integer-like CEE keys (which JSON.stringify would hoist).
+ * come first even before integer-like CEE keys (which JSON.stringify would hoist), then the
+ * `vendor` member (RecordFields.vendor's key) when there is one.
  */
-export function modelLine(rec: SyslogRecord): string {
+export function modelLine(rec: SyslogRecord, vendor: string | null = null): string {
   const q = JSON.stringify;
   let line = '{' + RECORD_KEYS.map((k) => q(k) + ':' + q(rec[k])).join(',');
+  // the vendor member comes right after the fixed fields, before any CEE key
+  if (vendor !== null) line += ',' + q(vendor) + ':' + q(rec[vendor]);
   for (const k in rec) {
-    if (FIXED.has(k)) continue;
+    if (FIXED.has(k) || k === vendor) continue;
     const v = q(rec[k]) as string | undefined;
     if (v !== undefined) line += ',' + q(k) + ':' + v;
   }
@@ -82,5 +88,5 @@ export function modelLine(rec: SyslogRecord): string {
 /** {@link modelLine} of {@link modelRecord} for a FrameSource, and the dropped-key count. */
 export function modelWrite(parsed: RecordFields, app: string, tokenSource: TokenSource, source: FrameSource, receivedAtMs: number, truncated: boolean): { line: string; rec: SyslogRecord; dropped: number } {
   const { rec, dropped } = modelRecord(parsed, app, tokenSource, source.record, receivedAtMs, truncated);
-  return { line: modelLine(rec), rec, dropped };
+  return { line: modelLine(rec, parsed.vendor?.key ?? null), rec, dropped };
 }

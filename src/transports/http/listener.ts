@@ -405,7 +405,7 @@ export class HttpListener implements FrontEnd {
     return new Promise((resolve) => {
       let left = pending.length;
       pending.forEach((p, k) => {
-        this.intake.event(p.app, p.ev, p.tokenSource, p.token, source, receivedAtMs, (s) => {
+        this.intake.event(p.app, p.ev, p.tokenSource, source, receivedAtMs, (s) => {
           statuses[k] = s;
           if (--left === 0) resolve(statuses);
         });
