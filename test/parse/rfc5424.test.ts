@@ -9,7 +9,7 @@ test('RFC 5424 §6.5 example 1: full header, no SD, BOM removed from MSG', () =>
   assert.deepEqual(pm, {
     format: 'rfc5424', facility: 4, severity: 2, timestampMs: Date.parse('2003-10-11T22:14:15.003Z'),
     hostname: 'mymachine.example.com', appName: 'su', procId: null, msgId: 'ID47', structuredData: null,
-    message: "'su root' failed for lonvick on /dev/pts/8", cee: null, ceeInvalid: false,
+    message: "'su root' failed for lonvick on /dev/pts/8", cee: null, ceeInvalid: false, vendor: null,
   });
 });
 
@@ -56,7 +56,7 @@ test('strict failures give format raw: PRI kept, message = everything after the 
     const pm = parse(line);
     assert.deepEqual(pm, {
       format: 'raw', facility: 1, severity: 5, timestampMs: null, hostname: null, appName: null, procId: null,
-      msgId: null, structuredData: null, message: line.slice(4) === '' ? null : line.slice(4), cee: null, ceeInvalid: false,
+      msgId: null, structuredData: null, message: line.slice(4) === '' ? null : line.slice(4), cee: null, ceeInvalid: false, vendor: null,
     }, line);
   }
 });
