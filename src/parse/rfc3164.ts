@@ -3,6 +3,7 @@ import { setMessage } from './message.js';
 import { createSdScan, scanStructuredData, StructuredDataSpan } from './structured-data.js';
 import { createTimestampResult, parseBsdTimestamp, parseRfc3339 } from './timestamp.js';
 import type { ParsedMessage } from './types.js';
+import { createCiscoNumbers, readCiscoNumbers } from './vendor/cisco-header.js';
 
 /**
  * RFC 3164 ("BSD syslog") reader with the variants real senders emit, and the headerless form
@@ -12,7 +13,8 @@ import type { ParsedMessage } from './types.js';
  *
  * Rules (after the PRI):
  * 1. SPs after the PRI are skipped (`<38> Mar  7 ...`, NEC/rsyslog tests).
- * 2. Cisco IOS prefixes are skipped when a timestamp follows them: a message counter `643: `, a
+ * 2. Cisco IOS prefixes are skipped when a timestamp follows them (lines with a
+ *    `%FAC-SEV-MNEMONIC:` never get here: vendor/cisco.ts reads them first): a message counter `643: `, a
  *    bare `: ` (counter disabled), a service sequence number `000104: `; an origin-id hostname
  *    `host: ` just before the timestamp becomes the hostname. Without a timestamp they stay.
  * 3. A `*` or `.` before the timestamp (Cisco: clock not / no longer NTP-synced) is skipped.
@@ -55,6 +57,7 @@ const HOSTNAME_MAX = 255;
 
 const ts = createTimestampResult();
 const sdOut = createSdScan();
+const ciscoNumbers = createCiscoNumbers();
 
 /** Result of {@link tagAt}: byte offsets into the buffer. */
 interface TagResult {
@@ -212,19 +215,10 @@ function applyTag(buf: Buffer, nameStart: number, end: number, pm: ParsedMessage
   setMessage(pm, buf, m, end);
 }
 
-/**
- * Skips Cisco IOS prefixes at `p` (message counter `N: `, bare `: `, sequence number `N: `).
- * @returns the offset after them (or `p`).
- */
+/** Skips Cisco IOS prefixes at `p` (message counter, bare `: `, sequence number: cisco-header.ts). @returns the offset after them (or `p`). */
 function skipCiscoCounters(buf: Buffer, p: number, end: number): number {
-  for (let k = 0; k < 2; k++) {
-    let q = p;
-    while (q < end && q - p <= 10 && isDigit(buf[q])) q++;
-    if (q === p && k > 0) break;
-    if (q + 1 < end && buf[q] === COLON && buf[q + 1] === SP) p = q + 2;
-    else break;
-  }
-  return p;
+  readCiscoNumbers(buf, p, end, ciscoNumbers);
+  return ciscoNumbers.end;
 }
 
 /** Reads a BSD or ISO timestamp at `p` (after an optional Cisco `*`/`.`) into {@link ts}. */

@@ -6,6 +6,7 @@
  *   RFC 3164 lines (rsyslog's RSYSLOG_ForwardFormat, VMware ESXi, ...).
  * - {@link parseBsdTimestamp}: RFC 3164 §4.1.2 `Mmm dd hh:mm:ss` plus real-world variants (Cisco
  *   IOS/ASA fractions, years, zone names, trailing `:`).
+ * - {@link parseYearFirstTimestamp}: Cisco NX-OS `yyyy Mmm dd hh:mm:ss[.fff][ ZONE]:`.
  *
  * A time without a zone is read as UTC (the receiver cannot know the sender's zone).
  */
@@ -200,12 +201,18 @@ const ZONES: ReadonlyMap<string, number> = new Map([
  * from a fixed table (` UTC`, ` CET`, ` EST`...: its offset is applied; any other word is left for
  * the hostname/TAG) and an optional trailing `:` (Cisco). The stamp must be followed by SP or end.
  *
+ * With `anyZone` (Cisco headers, where the word between the time and the `:` can only be the
+ * `clock timezone` name, at most 7 characters on IOS), a zone word that is not in the table —
+ * 1..7 letters, digits, `_`, `+`, `-`, starting with a letter, directly followed by `:`
+ * (` NewYork:`) — is consumed too and the time read as UTC (rsyslog's pmciscoios skips such a
+ * name too and reads the time in rsyslogd's local zone unless a `timezone()` object names it).
+ *
  * Without a year, the year is the one among now's UTC year, year-1 and year+1 that puts the
  * instant nearest to `nowMs` (epoch ms). Without a zone the wall clock is read as UTC.
  * @returns true and fills `out` when a stamp was read (`out.ms` null if the date is impossible
  *   in every candidate year, e.g. Feb 30); false when the bytes are not a BSD timestamp.
  */
-export function parseBsdTimestamp(buf: Buffer, start: number, end: number, nowMs: number, out: TimestampResult): boolean {
+export function parseBsdTimestamp(buf: Buffer, start: number, end: number, nowMs: number, out: TimestampResult, anyZone = false): boolean {
   if (end - start < 14) return false;
   const month = monthAt(buf, start);
   if (month === 0 || buf[start + 3] !== SP) return false;
@@ -227,6 +234,47 @@ export function parseBsdTimestamp(buf: Buffer, start: number, end: number, nowMs
     year = (buf[p] - D0) * 1000 + (buf[p + 1] - D0) * 100 + (buf[p + 2] - D0) * 10 + (buf[p + 3] - D0);
     p += 5;
   }
+  return timeTail(buf, p, end, year, month, day, nowMs, anyZone, out);
+}
+
+/**
+ * Reads the year-first stamp of Cisco NX-OS (`logging timestamp` on Nexus):
+ * `yyyy Mmm dd hh:mm:ss[.fff][ ZONE][:]` (`2023 Jun 12 09:15:02 UTC:`), with the fraction, zone
+ * and `:` rules of {@link parseBsdTimestamp} (`anyZone` as there). Followed by SP or end.
+ * @returns true and fills `out` (ms = epoch ms UTC, null for an impossible date such as Feb 30).
+ */
+export function parseYearFirstTimestamp(buf: Buffer, start: number, end: number, out: TimestampResult, anyZone = false): boolean {
+  if (end - start < 19) return false;
+  if (!isDigit(buf[start]) || !isDigit(buf[start + 1]) || !isDigit(buf[start + 2]) || !isDigit(buf[start + 3]) || buf[start + 4] !== SP) return false;
+  const year = (buf[start] - D0) * 1000 + (buf[start + 1] - D0) * 100 + (buf[start + 2] - D0) * 10 + (buf[start + 3] - D0);
+  const month = monthAt(buf, start + 5);
+  if (month === 0 || buf[start + 8] !== SP) return false;
+  let p = start + 9;
+  if (buf[p] === SP) p++;
+  if (p >= end || !isDigit(buf[p])) return false;
+  let day = buf[p] - D0;
+  p++;
+  if (p < end && isDigit(buf[p])) {
+    day = day * 10 + (buf[p] - D0);
+    p++;
+  }
+  if (day < 1 || day > 31 || p >= end || buf[p] !== SP) return false;
+  return timeTail(buf, p + 1, end, year, month, day, 0, anyZone, out);
+}
+
+/** Longest zone name read with `anyZone` (IOS `clock timezone` names have at most 7 characters). */
+const ZONE_NAME_MAX = 7;
+
+/** True for the bytes of a zone word that is not in {@link ZONES} (`anyZone`): letters, digits, `_`, `+`, `-`. */
+function isZoneChar(c: number): boolean {
+  return (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c === 0x5f || c === 0x2b || c === 0x2d;
+}
+
+/**
+ * The part of a BSD stamp from `hh:mm:ss` at `p` on: fraction, zone, `:`, then SP or end;
+ * `year` -1 = infer it from `nowMs`. Fills `out` and returns true, or returns false.
+ */
+function timeTail(buf: Buffer, p: number, end: number, year: number, month: number, day: number, nowMs: number, anyZone: boolean, out: TimestampResult): boolean {
   // hh:mm:ss
   if (p + 8 > end || buf[p + 2] !== COLON || buf[p + 5] !== COLON) return false;
   const hour = two(buf, p);
@@ -254,11 +302,20 @@ export function parseBsdTimestamp(buf: Buffer, start: number, end: number, nowMs
     let q = p + 1;
     while (q < end && q - p <= 5 && buf[q] >= 0x41 && buf[q] <= 0x5a) q++;
     const len = q - p - 1;
+    let known: number | undefined;
     if (len >= 1 && len <= 4 && (q === end || buf[q] === SP || buf[q] === COLON)) {
-      const known = ZONES.get(buf.toString('latin1', p + 1, q));
+      known = ZONES.get(buf.toString('latin1', p + 1, q));
       if (known !== undefined) {
         offsetMin = known;
         p = q;
+      }
+    }
+    if (known === undefined && anyZone) {
+      const c0 = buf[p + 1];
+      if ((c0 >= 0x41 && c0 <= 0x5a) || (c0 >= 0x61 && c0 <= 0x7a)) {
+        q = p + 2;
+        while (q < end && q - p <= ZONE_NAME_MAX && isZoneChar(buf[q])) q++;
+        if (q < end && buf[q] === COLON && q - p - 1 <= ZONE_NAME_MAX) p = q; // unknown zone name: read as UTC
       }
     }
   }

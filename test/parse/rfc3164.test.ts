@@ -44,7 +44,8 @@ test('missing timestamp', () => {
   check('<0>x', { format: 'rfc3164', hostname: null, appName: null, message: 'x' });
   // a "counter" not followed by a timestamp is not skipped: it reads as a TAG word, nothing is lost
   check('<191>94103: 51w2d: DHCPD: assigned', { hostname: null, appName: '94103', message: '51w2d: DHCPD: assigned' });
-  check('<189>date=2018-09-13 time=10:12:19 devname=FW', { hostname: null, appName: null, message: 'date=2018-09-13 time=10:12:19 devname=FW' });
+  // FortiGate: hostname = devname (issue 14)
+  check('<189>date=2018-09-13 time=10:12:19 devname=FW', { hostname: 'FW', appName: null, message: 'date=2018-09-13 time=10:12:19 devname=FW' });
   check('<13>', { format: 'rfc3164', message: null });
   check('<13>   ', { format: 'rfc3164', message: null });
 });
