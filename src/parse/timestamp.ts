@@ -193,6 +193,27 @@ const ZONES: ReadonlyMap<string, number> = new Map([
   ['AEST', 600], ['AEDT', 660], ['ACST', 570], ['AWST', 480],
 ]);
 
+/** The day {@link dayAt} read last (1..31). */
+let dayRead = 0;
+
+/**
+ * Reads the day of a BSD stamp at `p`: an optional extra SP (space-padded `Jun  1`), 1 or 2
+ * digits (1..31), then SP. @returns the offset after that SP (the day in {@link dayRead}), or -1
+ */
+function dayAt(buf: Buffer, p: number, end: number): number {
+  if (buf[p] === SP) p++;
+  if (p >= end || !isDigit(buf[p])) return -1;
+  let day = buf[p] - D0;
+  p++;
+  if (p < end && isDigit(buf[p])) {
+    day = day * 10 + (buf[p] - D0);
+    p++;
+  }
+  if (day < 1 || day > 31 || p >= end || buf[p] !== SP) return -1;
+  dayRead = day;
+  return p + 1;
+}
+
 /**
  * Reads an RFC 3164 §4.1.2 BSD timestamp at `buf[start]` with its real-world variants:
  * `Mmm dd hh:mm:ss` (month any case, day space- or zero-padded or single digit), an optional
@@ -216,18 +237,9 @@ export function parseBsdTimestamp(buf: Buffer, start: number, end: number, nowMs
   if (end - start < 14) return false;
   const month = monthAt(buf, start);
   if (month === 0 || buf[start + 3] !== SP) return false;
-  let p = start + 4;
-  if (buf[p] === SP) p++;
-  // day: 1 or 2 digits
-  if (p >= end || !isDigit(buf[p])) return false;
-  let day = buf[p] - D0;
-  p++;
-  if (p < end && isDigit(buf[p])) {
-    day = day * 10 + (buf[p] - D0);
-    p++;
-  }
-  if (day < 1 || day > 31 || p >= end || buf[p] !== SP) return false;
-  p++;
+  let p = dayAt(buf, start + 4, end);
+  if (p < 0) return false;
+  const day = dayRead;
   // optional year
   let year = -1;
   if (p + 5 <= end && isDigit(buf[p]) && isDigit(buf[p + 1]) && isDigit(buf[p + 2]) && isDigit(buf[p + 3]) && buf[p + 4] === SP) {
@@ -249,17 +261,8 @@ export function parseYearFirstTimestamp(buf: Buffer, start: number, end: number,
   const year = (buf[start] - D0) * 1000 + (buf[start + 1] - D0) * 100 + (buf[start + 2] - D0) * 10 + (buf[start + 3] - D0);
   const month = monthAt(buf, start + 5);
   if (month === 0 || buf[start + 8] !== SP) return false;
-  let p = start + 9;
-  if (buf[p] === SP) p++;
-  if (p >= end || !isDigit(buf[p])) return false;
-  let day = buf[p] - D0;
-  p++;
-  if (p < end && isDigit(buf[p])) {
-    day = day * 10 + (buf[p] - D0);
-    p++;
-  }
-  if (day < 1 || day > 31 || p >= end || buf[p] !== SP) return false;
-  return timeTail(buf, p + 1, end, year, month, day, 0, anyZone, out);
+  const p = dayAt(buf, start + 9, end);
+  return p >= 0 && timeTail(buf, p, end, year, month, dayRead, 0, anyZone, out);
 }
 
 /** Longest zone name read with `anyZone` (IOS `clock timezone` names have at most 7 characters). */

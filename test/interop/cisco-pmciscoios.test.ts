@@ -34,13 +34,12 @@ import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { join } from 'node:path';
 import { parseMessage } from '../../src/parse/index.js';
 import { freePort, sendTcp } from '../helpers/net.js';
 import { tmpDir } from '../helpers/tmp.js';
-import { sleep, waitFor } from '../helpers/wait.js';
-import { startChild, stopChild, which, type Child } from './lib/clients.js';
+import { waitFor } from '../helpers/wait.js';
+import { childListening, startChild, stopChild, which } from './lib/clients.js';
 import { requireClient } from './lib/scenario.js';
 
 type Config = 'plain' | 'origin' | 'xr';
@@ -86,21 +85,6 @@ const CASES: Case[] = [
   { config: 'plain', line: '<190>123030: some-remote-host: %SYS-5-LOGGINGHOST_STARTSTOP: Logging to host 192.168.1.239 stopped', differs: 'rejected' },
   { config: 'origin', line: '<189>643: 000104: *Mar  1 00:05:43.887: %LINK-3-UPDOWN: Interface GigabitEthernet0/1, changed state to up', differs: 'origin-is-sequence' },
 ];
-
-/** Resolves once something accepts TCP connections on 127.0.0.1:`port`; throws when `child` dies or after `timeoutMs`. */
-async function listening(port: number, child: Child, timeoutMs = 15_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = connect({ host: '127.0.0.1', port }, () => { s.destroy(); resolve(true); });
-      s.once('error', () => resolve(false));
-    });
-    if (ok) return;
-    if (!child.running()) throw new Error(`rsyslogd exited before listening:\n${child.output().slice(-2000)}`);
-    if (Date.now() > end) throw new Error(`rsyslogd not listening on ${port} after ${timeoutMs} ms:\n${child.output().slice(-2000)}`);
-    await sleep(100);
-  }
-}
 
 function rsyslogConf(dir: string, ports: Record<Config, number>, out: string): string {
   const action = `action(type="omfile" file="${out}" template="fields")`;
@@ -162,7 +146,7 @@ test('interop: rsyslog pmciscoios and parseCisco agree on TAG, message, hostname
   assert.equal(check.status, 0, `rsyslogd -N1 rejected the config:\n${check.stdout}${check.stderr}`);
   const child = startChild(bin, ['-n', '-f', conf, '-i', join(work.path, 'rsyslog.pid')], { ...process.env, TZ: 'UTC' });
   try {
-    for (const c of ['plain', 'origin', 'xr'] as const) await listening(ports[c], child);
+    for (const c of ['plain', 'origin', 'xr'] as const) await childListening(ports[c], child);
     // the marker right after the mnemonic: rsyslog writes a rejected line truncated at its end
     const sent = CASES.map((c, i) => ({ ...c, line: c.line.replace(/(%[A-Z0-9_-]+ ?: )/, `$1seq=${i} `) }));
     for (const c of ['plain', 'origin', 'xr'] as const) {

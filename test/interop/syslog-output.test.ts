@@ -17,33 +17,17 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { join } from 'node:path';
 import type { SyslogRecord } from '../../src/record.js';
 import { freePort, sendTcp } from '../helpers/net.js';
 import { startTestReceiver, storeBytes } from '../helpers/receiver.js';
 import { tmpDir } from '../helpers/tmp.js';
 import { sleep, waitFor } from '../helpers/wait.js';
-import { startChild, stopChild, which, type Child } from './lib/clients.js';
+import { childListening, startChild, stopChild, which } from './lib/clients.js';
 import { requireClient } from './lib/scenario.js';
 
 const UTF8 = 'grüße 日本語 🙂';
 const ASCII = 'q "dq" back\\slash 100% {c} [s] a=b';
-
-/** Resolves once something accepts TCP connections on 127.0.0.1:`port`; throws when `child` dies or after `timeoutMs`. */
-async function listening(port: number, child: Child, timeoutMs = 15_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = connect({ host: '127.0.0.1', port }, () => { s.destroy(); resolve(true); });
-      s.once('error', () => resolve(false));
-    });
-    if (ok) return;
-    if (!child.running()) throw new Error(`rsyslogd exited before listening:\n${child.output().slice(-2000)}`);
-    if (Date.now() > end) throw new Error(`rsyslogd not listening on ${port} after ${timeoutMs} ms:\n${child.output().slice(-2000)}`);
-    await sleep(100);
-  }
-}
 
 /** rsyslogd in the foreground: imtcp on 127.0.0.1:`port`, every message one tab-separated line in `out`. */
 function rsyslogConf(dir: string, port: number, out: string): string {
@@ -86,7 +70,7 @@ test('interop: syslog output → rsyslog imtcp: 2,000 messages, each stored once
   const peerToken = `peer-${randomUUID()}`; // what the peer knows app "web" by
   let rx: Awaited<ReturnType<typeof startTestReceiver>> | null = null;
   try {
-    await listening(port, child);
+    await childListening(port, child);
     rx = await startTestReceiver({
       apps: [{ name: 'web', token: webToken }, { name: 'api', token: apiToken }],
       outputs: [{ name: 'rsyslog', type: 'syslog', url: `tcp://127.0.0.1:${port}`, tokens: { web: peerToken }, batchDelayMs: 0, minBackoffMs: 50, maxBackoffMs: 500 }],

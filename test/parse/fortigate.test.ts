@@ -7,20 +7,8 @@ import assert from 'node:assert/strict';
 import { createParsedMessage } from '../../src/parse/types.js';
 import { epochMsOf, fortigateTimeMs, parseFortigate, tzOffsetMinutes } from '../../src/parse/vendor/fortigate.js';
 import { createKvObject, readKv } from '../../src/parse/vendor/kv.js';
-import type { FrameSource } from '../../src/record.js';
-import { recordSizeHint, writeRecord } from '../../src/record-json.js';
-import { parse } from './helpers.js';
+import { parse, stored } from './helpers.js';
 
-const SOURCE: FrameSource = { record: { address: '10.0.0.1', port: 514, transport: 'udp' }, certFingerprint: null };
-
-/** The stored record (parsed JSON) of `line`, as writeRecord writes it. */
-function stored(line: string): Record<string, unknown> {
-  const pm = parse(line);
-  const out = Buffer.alloc(recordSizeHint(Buffer.byteLength(line)));
-  const end = writeRecord(out, 0, pm, 'fw', 'ip', SOURCE, Date.UTC(2026, 5, 15), false, { ceeKeysDropped: 0 });
-  assert.ok(end > 0);
-  return JSON.parse(out.subarray(0, end).toString('utf8')) as Record<string, unknown>;
-}
 
 /** A plain-object copy of the vendor fields (they have no prototype). */
 function fieldsOf(line: string): Record<string, unknown> {

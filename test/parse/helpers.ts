@@ -1,6 +1,8 @@
+import assert from 'node:assert/strict';
 import { parseMessage } from '../../src/parse/index.js';
 import type { ParsedMessage } from '../../src/parse/types.js';
-import type { StructuredData } from '../../src/record.js';
+import type { FrameSource, StructuredData } from '../../src/record.js';
+import { recordSizeHint, writeRecord } from '../../src/record-json.js';
 
 /** A ParsedMessage as tests compare it: structured data in its object form. */
 export type ParsedView = Omit<ParsedMessage, 'structuredData'> & { structuredData: StructuredData | null };
@@ -25,4 +27,15 @@ export function pick(pm: ParsedMessage, want: Partial<ParsedView>): Partial<Pars
   const out: Record<string, unknown> = {};
   for (const k of Object.keys(want)) out[k] = v[k];
   return out as Partial<ParsedView>;
+}
+
+const STORED_SOURCE: FrameSource = { record: { address: '10.0.0.1', port: 514, transport: 'udp' }, certFingerprint: null };
+
+/** The stored record (parsed JSON) of `line`, as writeRecord writes it for app `fw` (token source `ip`). */
+export function stored(line: string): Record<string, unknown> {
+  const pm = parse(line);
+  const out = Buffer.alloc(recordSizeHint(Buffer.byteLength(line)));
+  const end = writeRecord(out, 0, pm, 'fw', 'ip', STORED_SOURCE, Date.UTC(2026, 5, 15), false, { ceeKeysDropped: 0 });
+  assert.ok(end > 0);
+  return JSON.parse(out.subarray(0, end).toString('utf8')) as Record<string, unknown>;
 }

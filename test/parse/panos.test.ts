@@ -7,19 +7,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PANOS_CONFIG, PANOS_CONFIG_NO_DETAIL, PANOS_SYSTEM, PANOS_THREAT, PANOS_TRAFFIC } from '../../src/parse/vendor/panos-columns.js';
 import { looksLikePanos, panosHighResMs } from '../../src/parse/vendor/panos.js';
-import type { FrameSource } from '../../src/record.js';
-import { recordSizeHint, writeRecord } from '../../src/record-json.js';
-import { parse } from './helpers.js';
+import { parse, stored } from './helpers.js';
 
-const SOURCE: FrameSource = { record: { address: '10.0.0.1', port: 514, transport: 'udp' }, certFingerprint: null };
-
-function stored(line: string): Record<string, unknown> {
-  const pm = parse(line);
-  const out = Buffer.alloc(recordSizeHint(Buffer.byteLength(line)));
-  const end = writeRecord(out, 0, pm, 'fw', 'ip', SOURCE, Date.UTC(2026, 5, 15), false, { ceeKeysDropped: 0 });
-  assert.ok(end > 0);
-  return JSON.parse(out.subarray(0, end).toString('utf8')) as Record<string, unknown>;
-}
 
 function fieldsOf(line: string): Record<string, string> {
   const pm = parse(line);

@@ -10,6 +10,7 @@
  */
 import { spawn, spawnSync, execFile, type ChildProcess } from 'node:child_process';
 import { accessSync, closeSync, constants, appendFileSync, openSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -164,6 +165,21 @@ export function startChild(file: string, args: string[], env?: NodeJS.ProcessEnv
     proc.on('exit', (code, signal) => { done = true; live.delete(proc); resolve({ code, signal }); });
   });
   return { proc, pid: proc.pid ?? -1, output: () => out, exited, running: () => !done };
+}
+
+/** Resolves once something accepts TCP connections on 127.0.0.1:`port`; throws when `child` dies or after `timeoutMs`. */
+export async function childListening(port: number, child: Child, timeoutMs = 15_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = connect({ host: '127.0.0.1', port }, () => { s.destroy(); resolve(true); });
+      s.once('error', () => resolve(false));
+    });
+    if (ok) return;
+    if (!child.running()) throw new Error(`${child.proc.spawnfile} exited before listening:\n${child.output().slice(-2000)}`);
+    if (Date.now() > end) throw new Error(`${child.proc.spawnfile} not listening on ${port} after ${timeoutMs} ms:\n${child.output().slice(-2000)}`);
+    await sleep(100);
+  }
 }
 
 /** SIGTERM (clients flush on it), SIGKILL after `graceMs`. Resolves when the process is gone. */
