@@ -11,20 +11,7 @@
 import type { ParsedMessage } from '../parse/types.js';
 import { StructuredDataSpan } from '../parse/structured-data.js';
 import type { StructuredData } from '../record.js';
-import { appForToken, scrubTokens, type TokenTable } from './token.js';
-
-const DASH = 0x2d;
-
-/** True when `buf[s, s + 36)` has a UUID's dashes and hex digits elsewhere (any case). */
-function uuidBytesAt(buf: Buffer, s: number): boolean {
-  if (buf[s + 8] !== DASH || buf[s + 13] !== DASH || buf[s + 18] !== DASH || buf[s + 23] !== DASH) return false;
-  for (let i = s; i < s + 36; i++) {
-    if (i === s + 8 || i === s + 13 || i === s + 18 || i === s + 23) continue;
-    const c = buf[i] | 0x20;
-    if (!((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66))) return false;
-  }
-  return true;
-}
+import { appForToken, scrubTokens, uuidBytesAt, type TokenTable } from './token.js';
 
 /**
  * Counts the known tokens (any case) in frame bytes `buf[start, end)` (byte offsets), stopping at
@@ -38,7 +25,7 @@ export function countFrameTokens(buf: Buffer, start: number, end: number, tokens
   // the last start counted: overlapping candidates of one dash run are not counted twice
   let last = -36;
   for (let i = start + 8; i < end; i += 4) {
-    if (buf[i] !== DASH) continue;
+    if (buf[i] !== 0x2d) continue;
     for (const off of OFFSETS) {
       const s = i - off;
       if (s < start || s < last + 36 || s + 36 > end || !uuidBytesAt(buf, s)) continue;

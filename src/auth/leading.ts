@@ -3,7 +3,7 @@
  * as forwarders that prepend it send it, and Docker's `logentries` driver (`TOKEN` + two spaces +
  * the line with `line-only=true`, `TOKEN` + spaces + Go time + `map[…]` by default).
  */
-import { appForToken, type TokenTable } from './token.js';
+import { appForToken, uuidBytesAt, type TokenTable } from './token.js';
 
 /** What {@link leadingToken} found: the token's app and where the payload starts (byte offset). */
 export interface LeadingToken {
@@ -18,7 +18,7 @@ export interface LeadingToken {
  * @returns null when the frame `buf[start, end)` does not start that way, or nothing follows
  */
 export function leadingToken(buf: Buffer, start: number, end: number, tokens: TokenTable): LeadingToken | null {
-  if (end - start < 38 || buf[start + 36] !== 0x20 || buf[start + 8] !== 0x2d || buf[start + 13] !== 0x2d || buf[start + 18] !== 0x2d || buf[start + 23] !== 0x2d) return null;
+  if (end - start < 38 || buf[start + 36] !== 0x20 || !uuidBytesAt(buf, start)) return null;
   const app = appForToken(tokens, buf.toString('latin1', start, start + 36));
   if (app === null) return null;
   let p = start + 37;

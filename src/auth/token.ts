@@ -31,6 +31,17 @@ export function uuidDashesAt(text: string, s: number): boolean {
   return text.charCodeAt(s + 8) === 0x2d && text.charCodeAt(s + 13) === 0x2d && text.charCodeAt(s + 18) === 0x2d && text.charCodeAt(s + 23) === 0x2d;
 }
 
+/** True when `buf[s, s + 36)` has a UUID's dashes (8-4-4-4-12) and hex digits elsewhere (any case); the caller checks s + 36 ≤ end. */
+export function uuidBytesAt(buf: Buffer, s: number): boolean {
+  if (buf[s + 8] !== 0x2d || buf[s + 13] !== 0x2d || buf[s + 18] !== 0x2d || buf[s + 23] !== 0x2d) return false;
+  for (let i = s; i < s + 36; i++) {
+    if (i === s + 8 || i === s + 13 || i === s + 18 || i === s + 23) continue;
+    const c = buf[i] | 0x20;
+    if (!((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66))) return false;
+  }
+  return true;
+}
+
 /** Result of {@link findInlineToken}: the app and the token's [start, end) in the message. */
 export interface InlineToken {
   app: string;

@@ -48,17 +48,20 @@ export class RecordMaker {
 
   /** Token hygiene for records made elsewhere (HTTP intake events); counted in {@link counters}. */
   scrubText(s: string | null): string | null {
-    const c = this.scrubber.count;
     const out = this.scrubber.text(s);
-    this.counters.tokensScrubbed += c.n;
-    c.n = 0;
+    this.takeScrubbed();
     return out;
   }
 
   /** {@link scrubText} of every key and string of a JSON object, at any depth, in place. */
   scrubObject(o: Record<string, unknown>): void {
-    const c = this.scrubber.count;
     this.scrubber.object(o, 0);
+    this.takeScrubbed();
+  }
+
+  /** Moves the scrubber's removals into {@link counters}. */
+  private takeScrubbed(): void {
+    const c = this.scrubber.count;
     this.counters.tokensScrubbed += c.n;
     c.n = 0;
   }
@@ -91,10 +94,8 @@ export class RecordMaker {
     }
     const removed = lead !== null || REMOVES_ITS_TOKEN.has(this.auth.tokenSource) ? 1 : 0;
     if (known > removed || (parsed.cee !== null && hasUnicodeEscape(buf, start, end))) {
-      const c = this.scrubber.count;
       this.scrubber.message(parsed);
-      this.counters.tokensScrubbed += c.n;
-      c.n = 0;
+      this.takeScrubbed();
     }
     this.parsed = parsed;
     return true;
